@@ -1,0 +1,5 @@
+// Placeholder until the issue that owns `posfault run` lands; replaced by that issue's implementation.
+export async function main(_argv: string[]): Promise<number> {
+  process.stderr.write('posfault run: not built yet\n');
+  return 2;
+}
