@@ -1,5 +1,234 @@
-// Placeholder until the issue that owns `posfault decode` lands; replaced by that issue's implementation.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('posfault decode: not built yet\n');
-  return 2;
+// posfault decode: show an ISO 8583 frame given as hex, field by field, card data masked, secrets never shown.
+import { parseArgs } from 'node:util';
+import {
+  CodecError,
+  DialectError,
+  fieldRows,
+  getDialect,
+  MessageCodec,
+  type Dialect,
+  type FieldRow,
+  type Frame,
+  type MacAlgorithmName,
+} from '../iso8583';
+import { decodeFrame } from '../net/framing';
+import { computeMac } from '../security/mac';
+
+const USAGE = `usage: posfault decode [HEX...] [options]
+
+Decodes one ISO 8583 frame given as hex (arguments, or stdin when none; spaces and newlines allowed).
+
+options:
+  --dialect NAME|FILE   cup-pos (default), iso87-ascii, or a .json/.yaml dialect file
+  --framing MODE        auto (default): a frame (length, TPDU, header, body) when its length says so, else a bare body
+                        frame: must be a frame; none: a bare body (MTI, bitmap, fields)
+  --json                print JSON instead of a table
+  --unmask              show PAN and track data in clear (PIN block and field 62 are never shown)
+  --mak HEX             recompute the MAC of field 64 with this key and say whether it is valid
+  --mac-alg ALG         cup-ecb, x9.9 or x9.19 (default: the dialect's)
+  -h, --help            this text
+
+exit status: 0 decoded, 1 the bytes do not decode, 2 bad usage
+`;
+
+class UsageError extends Error {}
+
+interface Options {
+  dialect: Dialect;
+  framing: 'auto' | 'frame' | 'none';
+  json: boolean;
+  unmask: boolean;
+  mac?: { key: Buffer; algorithm: MacAlgorithmName };
+}
+
+interface Decoded {
+  frame: Frame | null;
+  /** Where the body starts in the input bytes. */
+  bodyOffset: number;
+}
+
+const MAC_ALGORITHMS: readonly MacAlgorithmName[] = ['cup-ecb', 'x9.9', 'x9.19'];
+
+function parseOptions(argv: string[]): { options: Options; positionals: string[] } | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        dialect: { type: 'string', default: 'cup-pos' },
+        framing: { type: 'string', default: 'auto' },
+        json: { type: 'boolean', default: false },
+        unmask: { type: 'boolean', default: false },
+        mak: { type: 'string' },
+        'mac-alg': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const framing = v.framing as string;
+  if (framing !== 'auto' && framing !== 'frame' && framing !== 'none') throw new UsageError(`--framing must be auto, frame or none, not "${framing}"`);
+  let dialect: Dialect;
+  try {
+    dialect = getDialect(v.dialect as string);
+  } catch (err) {
+    if (err instanceof DialectError) throw new UsageError(err.message);
+    throw err;
+  }
+  const options: Options = { dialect, framing, json: v.json === true, unmask: v.unmask === true };
+  const algorithm = (v['mac-alg'] ?? dialect.mac.algorithm) as MacAlgorithmName;
+  if (!MAC_ALGORITHMS.includes(algorithm)) throw new UsageError(`--mac-alg must be one of ${MAC_ALGORITHMS.join(', ')}`);
+  if (v.mak !== undefined) {
+    // Never echo the key, even when it is malformed.
+    const hex = v.mak.replace(/\s+/g, '');
+    if (!/^(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})$/.test(hex)) throw new UsageError('--mak must be 16 or 32 hex characters (an 8- or 16-byte key)');
+    if (algorithm === 'x9.19' && hex.length !== 32) throw new UsageError('x9.19 needs a 16-byte (32 hex characters) --mak');
+    options.mac = { key: Buffer.from(hex, 'hex'), algorithm };
+  } else if (v['mac-alg'] !== undefined) {
+    throw new UsageError('--mac-alg needs --mak');
+  }
+  return { options, positionals: parsed.positionals };
+}
+
+async function readInput(positionals: string[]): Promise<Buffer> {
+  let text: string;
+  if (positionals.length > 0) {
+    text = positionals.join('');
+  } else {
+    if (process.stdin.isTTY) throw new UsageError('give the frame as hex, as arguments or on stdin');
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    text = Buffer.concat(chunks).toString('latin1');
+  }
+  const hex = text.replace(/\s+/g, '');
+  if (hex === '') throw new UsageError('no hex given');
+  const bad = hex.search(/[^0-9A-Fa-f]/);
+  if (bad >= 0) throw new UsageError(`not hex: character ${JSON.stringify(hex[bad])} at position ${bad}`);
+  if (hex.length % 2 !== 0) throw new UsageError(`odd number of hex digits (${hex.length})`);
+  return Buffer.from(hex, 'hex');
+}
+
+/** Frame or bare body, per --framing. In auto, a frame is taken only when its length prefix matches the input. */
+function splitFrame(bytes: Buffer, options: Options): Decoded {
+  const spec = options.dialect.framing;
+  if (options.framing === 'none') return { frame: null, bodyOffset: 0 };
+  try {
+    const frame = decodeFrame(spec, bytes);
+    return { frame, bodyOffset: bytes.length - frame.body.length };
+  } catch (err) {
+    if (options.framing === 'frame' || !(err instanceof CodecError)) throw err;
+    return { frame: null, bodyOffset: 0 };
+  }
+}
+
+function framingLines(bytes: Buffer, decoded: Decoded, options: Options): string[] {
+  if (decoded.frame === null) return ['framing   none (bare body)'];
+  const spec = options.dialect.framing;
+  const prefix = bytes.subarray(0, spec.length.bytes);
+  const lines = [
+    `framing   length ${prefix.toString('hex').toUpperCase()} = ${bytes.length - spec.length.bytes} bytes follow (${spec.length.bytes}-byte ${spec.length.encoding}, ${spec.length.includesHeader ? 'counts TPDU + header' : 'counts the body only'})`,
+  ];
+  const { tpdu, header } = decoded.frame;
+  if (tpdu) {
+    const h = tpdu.toString('hex').toUpperCase();
+    lines.push(`TPDU      ${h}  (id ${h.slice(0, 2)}, destination ${h.slice(2, 6)}, source ${h.slice(6, 10)})`);
+  }
+  if (header) lines.push(`header    ${header.toString('hex').toUpperCase()}`);
+  return lines;
+}
+
+function table(rows: FieldRow[]): string[] {
+  const nameWidth = Math.max(4, ...rows.map((r) => r.name.length));
+  const formatWidth = Math.max(6, ...rows.map((r) => r.format.length));
+  const line = (f: string, n: string, fmt: string, v: string) => `${f.padStart(5)}  ${n.padEnd(nameWidth)}  ${fmt.padEnd(formatWidth)}  ${v}`;
+  return [
+    line('field', 'name', 'format', 'value'),
+    ...rows.map((r) => line(String(r.field), r.name, r.format, r.meaning === undefined ? r.value : `${r.value} (${r.meaning})`)),
+  ];
+}
+
+function describeError(err: CodecError, decoded: Decoded | null): string {
+  const where = decoded === null ? `byte ${err.offset} of the input` : `byte ${err.offset} of the body (byte ${decoded.bodyOffset + err.offset} of the input)`;
+  return `${err.field === null ? '' : `field ${err.field}: `}${err.reason} at ${where}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  let bytes: Buffer;
+  try {
+    parsed = parseOptions(argv);
+    if (parsed === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    bytes = await readInput(parsed.positionals);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`posfault decode: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { options } = parsed;
+  const codec = new MessageCodec(options.dialect);
+  let decoded: Decoded | null = null;
+  try {
+    decoded = splitFrame(bytes, options);
+    const body = decoded.frame?.body ?? bytes;
+    const detail = codec.unpackDetailed(body);
+    const rows = fieldRows(options.dialect, detail.message.fields, detail.spans, options.unmask);
+    let macStatus: { algorithm: MacAlgorithmName; valid: boolean } | { algorithm: MacAlgorithmName; valid: null; note: string } | undefined;
+    if (options.mac) {
+      const carried = detail.message.fields[64];
+      if (!Buffer.isBuffer(carried)) {
+        macStatus = { algorithm: options.mac.algorithm, valid: null, note: 'no field 64 to check' };
+      } else {
+        const expected = computeMac(options.mac.algorithm, options.mac.key, codec.macInput(body));
+        macStatus = { algorithm: options.mac.algorithm, valid: expected.equals(carried) };
+      }
+    }
+    const bitmap = body.subarray(detail.mtiLength, detail.mtiLength + detail.bitmapLength);
+    if (options.json) {
+      const out = {
+        dialect: options.dialect.name,
+        framing:
+          decoded.frame === null
+            ? null
+            : {
+                length: bytes.length - options.dialect.framing.length.bytes,
+                tpdu: decoded.frame.tpdu?.toString('hex').toUpperCase() ?? null,
+                header: decoded.frame.header?.toString('hex').toUpperCase() ?? null,
+              },
+        mti: detail.message.mti,
+        bitmap: bitmap.toString('hex').toUpperCase(),
+        fields: rows,
+        ...(macStatus ? { mac: macStatus } : {}),
+      };
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    } else {
+      const lines = [
+        `dialect   ${options.dialect.name}`,
+        ...framingLines(bytes, decoded, options),
+        `MTI       ${detail.message.mti}`,
+        `bitmap    ${bitmap.toString('hex').toUpperCase()}`,
+        '',
+        ...table(rows),
+      ];
+      if (macStatus) {
+        lines.push('');
+        lines.push(macStatus.valid === null ? `MAC       ${macStatus.note}` : `MAC       ${macStatus.valid ? 'valid' : 'INVALID'} (${macStatus.algorithm})`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    return 0;
+  } catch (err) {
+    if (!(err instanceof CodecError)) throw err;
+    const message = describeError(err, decoded);
+    if (options.json) process.stdout.write(JSON.stringify({ error: { field: err.field, offset: err.offset, reason: err.reason } }, null, 2) + '\n');
+    process.stderr.write(`posfault decode: does not decode: ${message}\n`);
+    return 1;
+  }
 }

@@ -29,3 +29,59 @@ export interface Frame {
   header?: Buffer;
   body: Buffer;
 }
+
+// ---- Dialects: data describing one flavour of ISO 8583 (JSON-serialisable) ----
+
+/** How a frame is delimited on a stream: length prefix, optional TPDU and application header. */
+export interface FramingSpec {
+  /** includesHeader: the declared length counts TPDU + header + body (CUP: true); otherwise only the body. */
+  length: { encoding: 'binary' | 'bcd' | 'ascii'; bytes: number; includesHeader: boolean };
+  /** A 5-byte TPDU follows the length. */
+  tpdu: boolean;
+  /** 0, or 6 for the CUP application header. */
+  headerLength: number;
+  /** A longer declared length is a CodecError ("a length that lies"). */
+  maxFrameLength: number;
+}
+
+/** n digits; an letters, digits, space; ans printable ASCII; b bytes; z track data (digits, '='); x+n C/D + digits. */
+export type ContentType = 'n' | 'an' | 'ans' | 'b' | 'z' | 'x+n';
+/** ascii text; bcd right-aligned (leading pad nibble); lbcd left-aligned (trailing pad nibble); binary bytes; hex text of bytes. */
+export type FieldEncoding = 'ascii' | 'bcd' | 'lbcd' | 'binary' | 'hex';
+/** fixed: exactly `max` units; LL / LLL: a 2- or 3-digit length prefix, at most `max` units. */
+export type LengthKind = 'fixed' | 'LL' | 'LLL';
+/** How an LL/LLL prefix is written: ascii digits (2/3 bytes), bcd (1/2 bytes), binary big-endian (1/2 bytes). */
+export type PrefixEncoding = 'ascii' | 'bcd' | 'binary';
+
+/** One data element. Units: digits for n, z and x+n (the sign not counted); bytes for an, ans and b. */
+export interface FieldSpec {
+  name: string;
+  type: ContentType;
+  encoding: FieldEncoding;
+  length: LengthKind;
+  /** Required for LL/LLL, absent for fixed. */
+  prefix?: PrefixEncoding;
+  /** The fixed length, or the maximum for LL/LLL. */
+  max: number;
+}
+
+export type MacAlgorithmName = 'cup-ecb' | 'x9.9' | 'x9.19';
+
+export interface Dialect {
+  name: string;
+  description?: string;
+  /** Default framing of the link that speaks this dialect. */
+  framing: FramingSpec;
+  /** Default TPDU (hex, 5 bytes) when framing.tpdu; default application header (hex) when framing.headerLength > 0. */
+  tpdu?: string;
+  header?: string;
+  mti: { encoding: 'bcd' | 'ascii' };
+  /** binary: 8 bytes per bitmap; hex: 16 hex characters per bitmap. secondary: bit 1 announces fields 65-128. */
+  bitmap: { encoding: 'binary' | 'hex'; secondary: boolean };
+  /** Field number (2..128, as a string key) → spec. */
+  fields: { [field: string]: FieldSpec };
+  /** The MAC is field 64; the MAB runs from the MTI through the last field before 64. */
+  mac: { algorithm: MacAlgorithmName; keyBytes: 8 | 16 };
+  /** Field 39 code → meaning. */
+  responseCodes: { [code: string]: string };
+}

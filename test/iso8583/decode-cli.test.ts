@@ -1,0 +1,128 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { getDialect, MessageCodec } from '../../harness/iso8583';
+import { encodeFrame } from '../../harness/net/framing';
+import { computeMac } from '../../harness/security/mac';
+import { cupSale, genericRequest } from './samples';
+
+const CLI = path.join(__dirname, '..', '..', 'harness', 'cli', 'main.js');
+const MAK = Buffer.from('C24A8FB57AA20123', 'hex');
+const TPDU = Buffer.from('6000030000', 'hex');
+const HEADER = Buffer.from('603100000000', 'hex');
+
+function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'decode', ...args], { input: input ?? '', encoding: 'utf8', timeout: 20000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('posfault decode (child process)', function () {
+  this.timeout(30000);
+  const cup = new MessageCodec(getDialect('cup-pos'));
+  const saleBody = cup.packWithMac(cupSale(), (mab) => computeMac('cup-ecb', MAK, mab));
+  const saleHex = encodeFrame(cup.dialect.framing, { tpdu: TPDU, header: HEADER, body: saleBody }).toString('hex');
+
+  it('shows the framing and every field of a CUP sale, PAN masked and PIN block redacted', () => {
+    const r = run([saleHex]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /framing +length 006C = 108 bytes follow/);
+    assert.match(r.stdout, /TPDU +6000030000 +\(id 60, destination 0003, source 0000\)/);
+    assert.match(r.stdout, /header +603100000000/);
+    assert.match(r.stdout, /MTI +0200/);
+    assert.match(r.stdout, /^ +2 +Primary account number +n\.\.19 LL\(bcd\) lbcd +622202\*{9}0123$/m);
+    assert.match(r.stdout, /^ +22 +Point of service entry mode +n3 lbcd +021$/m);
+    assert.match(r.stdout, /^ +52 +PIN data +b8 binary +\[redacted 8 bytes\]$/m);
+    assert.match(r.stdout, /^ +60 .* 22000001000$/m);
+    assert.doesNotMatch(r.stdout, /6222021234567890123/);
+    assert.doesNotMatch(r.stdout, /0123456789ABCDEF/i);
+  });
+
+  it('recomputes the MAC: valid with the right MAK, INVALID with another, and never prints the key', () => {
+    const good = run([saleHex, '--mak', MAK.toString('hex')]);
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /MAC +valid \(cup-ecb\)/);
+    const bad = run([saleHex, '--mak', '0123456789ABCDEF', '--mac-alg', 'x9.9']);
+    assert.equal(bad.status, 0, bad.stderr);
+    assert.match(bad.stdout, /MAC +INVALID \(x9\.9\)/);
+    assert.doesNotMatch(good.stdout + bad.stdout, /C24A8FB57AA20123|0123456789ABCDEF/i);
+  });
+
+  it('reads hex with spaces and newlines from stdin, and unmasks on request (never the PIN block)', () => {
+    const spaced = saleHex.replace(/(.{2})/g, '$1 ').replace(/(.{48})/g, '$1\n');
+    const r = run(['--unmask'], spaced);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /6222021234567890123/);
+    assert.match(r.stdout, /\[redacted 8 bytes\]/);
+  });
+
+  it('prints JSON with --json, and takes a bare body with --framing none', () => {
+    const r = run([saleBody.toString('hex'), '--json', '--framing', 'none', '--mak', MAK.toString('hex')]);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.framing, null);
+    assert.equal(out.mti, '0200');
+    assert.equal(out.bitmap, '702404C000C09811');
+    assert.deepEqual(out.mac, { algorithm: 'cup-ecb', valid: true });
+    const f4 = out.fields.find((f: { field: number }) => f.field === 4);
+    assert.deepEqual(f4, { field: 4, name: 'Amount, transaction', format: 'n12 bcd', offset: 24, length: 6, value: '000000010000' });
+    assert.equal(out.fields.find((f: { field: number }) => f.field === 2).value, '622202*********0123');
+  });
+
+  it('auto-detects a bare body, and decodes the generic dialect with track 2 masked', () => {
+    const generic = new MessageCodec(getDialect('iso87-ascii'));
+    const body = generic.pack(genericRequest());
+    const r = run([body.toString('hex'), '--dialect', 'iso87-ascii']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /framing +none \(bare body\)/);
+    assert.match(r.stdout, /^ +35 +Track 2 data .* 476173\*{6}0119=\*{4}$/m);
+    assert.match(r.stdout, /^ +90 .* 020000004111211304550000012345600000000000$/m);
+    assert.doesNotMatch(r.stdout, /4761739001010119/);
+  });
+
+  it('never prints field 62 key material, and names response codes', () => {
+    const keys = Buffer.from('00112233445566778899AABBCCDDEEFF0123456789ABCDEFFEDCBA98765432100011223344556677', 'hex');
+    const body = cup.pack({ mti: '0810', fields: { 11: '000001', 39: '00', 41: '12345678', 60: '00000001003', 62: keys } });
+    for (const extra of [[], ['--unmask'], ['--json', '--unmask']]) {
+      const r = run([body.toString('hex'), ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /\[redacted 40 bytes\]/);
+      assert.doesNotMatch(r.stdout, /00112233|8899AABB|FEDCBA98/i);
+    }
+    assert.match(run([body.toString('hex')]).stdout, /^ +39 +Response code +an2 ascii +00 \(approved\)$/m);
+  });
+
+  it('exits 1 with field, offset and reason when the frame does not decode', () => {
+    const damaged = Buffer.from(saleHex, 'hex');
+    damaged[13 + 2 + 8 + 11] = 0x0a; // field 3's first byte: not BCD
+    const r = run([damaged.toString('hex')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /field 3: BCD byte 0A is not two digits at byte 21 of the body \(byte 34 of the input\)/);
+    const json = run([damaged.toString('hex'), '--json']);
+    assert.equal(json.status, 1);
+    assert.deepEqual(JSON.parse(json.stdout), { error: { field: 3, offset: 21, reason: 'BCD byte 0A is not two digits' } });
+    const lie = run(['ffff' + saleHex.slice(4), '--framing', 'frame']);
+    assert.equal(lie.status, 1);
+    assert.match(lie.stderr, /frame length 65535 exceeds the maximum 4096 at byte 0 of the input/);
+  });
+
+  it('exits 2 on bad usage, without echoing a key', () => {
+    const cases: [string[], RegExp][] = [
+      [['--bogus', saleHex], /Unknown option/],
+      [['12zz'], /not hex/],
+      [['123'], /odd number of hex digits/],
+      [[saleHex, '--framing', 'sometimes'], /--framing must be/],
+      [[saleHex, '--dialect', 'no-such'], /not a built-in dialect/],
+      [[saleHex, '--mak', 'C24A8FB57AA201'], /--mak must be 16 or 32 hex/],
+      [[saleHex, '--mak', MAK.toString('hex'), '--mac-alg', 'x9.19'], /x9\.19 needs a 16-byte/],
+      [[saleHex, '--mac-alg', 'md5', '--mak', MAK.toString('hex')], /--mac-alg must be one of/],
+      [[], /no hex given/],
+    ];
+    for (const [args, reason] of cases) {
+      const r = run(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, reason);
+      assert.match(r.stderr, /usage: posfault decode/);
+      assert.doesNotMatch(r.stderr, /C24A8FB57AA201/i);
+    }
+  });
+});
