@@ -1,0 +1,60 @@
+// The reconciler's view of printing: one ReceiptRecord per print attempt, in memory and optionally as JSON lines.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { ReceiptRecord } from '../reconcile/records';
+import type { PrintResult, Receipt } from './types';
+
+export function toReceiptRecord(r: Receipt, printed: PrintResult): ReceiptRecord {
+  const rec: ReceiptRecord = {
+    at: r.at,
+    kind: r.kind,
+    reprint: r.reprint,
+    printed,
+    terminalIndex: r.terminalIndex,
+    terminalId: r.terminalId,
+    merchantId: r.merchantId,
+    stan: r.stan,
+    batch: r.batch,
+    rrn: r.rrn,
+    authCode: r.authCode,
+    amount: r.amount,
+    cardRef: r.cardRef,
+    panMasked: r.panMasked,
+  };
+  if (r.intentId !== undefined) rec.intentId = r.intentId;
+  return rec;
+}
+
+export class ReceiptJournal {
+  private readonly list: ReceiptRecord[] = [];
+  private readonly out: WriteStream | undefined;
+
+  /** `path`: append every record to this JSON-lines file as well. */
+  constructor(path?: string) {
+    if (path !== undefined) {
+      if (typeof path !== 'string' || path === '') throw new TypeError('receipt journal path must be a non-empty string');
+      this.out = createWriteStream(path, { flags: 'a' });
+    }
+  }
+
+  record(receipt: Receipt, printed: PrintResult, printedAt = Date.now()): ReceiptRecord {
+    const rec = toReceiptRecord(receipt, printed);
+    rec.at = printedAt;
+    this.list.push(rec);
+    this.out?.write(JSON.stringify(rec) + '\n');
+    return rec;
+  }
+
+  records(): ReceiptRecord[] {
+    return this.list.slice();
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  close(): Promise<void> {
+    const out = this.out;
+    if (out === undefined || out.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}

@@ -1,0 +1,134 @@
+// The durable store-and-forward queue (and the RRN high-water mark): a journal of JSON lines, every change appended and fsync'd before the
+// call returns, replayed (and compacted) when the switch starts. A torn last line from a crash is skipped.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ReversalRecord } from '../reconcile/records';
+import type { Logger } from '../log';
+import type { ReversalSubject } from './issuer-messages';
+
+export interface SafItem {
+  id: number;
+  subject: ReversalSubject;
+  record: ReversalRecord;
+}
+
+type JournalLine =
+  | { op: 'add'; item: SafItem }
+  | { op: 'update'; id: number; record: Partial<ReversalRecord> }
+  /** RRN numbers below `next` may have been used by an earlier run (see rrn.ts). */
+  | { op: 'rrn'; next: number };
+
+export class SafStore {
+  private readonly items = new Map<number, SafItem>();
+  private fd: number;
+  private nextId = 1;
+  private rrnReserved: number | undefined;
+
+  /** Opens (creating when missing) the journal at `file`, replays it and rewrites it compacted. */
+  constructor(private readonly file: string, private readonly log: Logger) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.replay();
+    this.compact();
+    this.fd = fs.openSync(file, 'a');
+  }
+
+  all(): SafItem[] {
+    return [...this.items.values()];
+  }
+
+  get(id: number): SafItem | undefined {
+    return this.items.get(id);
+  }
+
+  /** Adds a reversal; durable when this returns. */
+  add(subject: ReversalSubject, record: ReversalRecord): SafItem {
+    const item: SafItem = { id: this.nextId++, subject, record };
+    this.append({ op: 'add', item });
+    this.items.set(item.id, item);
+    return item;
+  }
+
+  /** Changes a reversal's record; durable when this returns. */
+  update(id: number, change: Partial<ReversalRecord>): void {
+    const item = this.items.get(id);
+    if (item === undefined) throw new RangeError(`SAF item ${id} does not exist`);
+    this.append({ op: 'update', id, record: change });
+    Object.assign(item.record, change);
+  }
+
+  /** Where the RRN counter of a previous run on this file stopped reserving, if any. */
+  get rrnHighWater(): number | undefined {
+    return this.rrnReserved;
+  }
+
+  /** Records that RRN numbers below `next` are taken; durable when this returns. */
+  reserveRrns(next: number): void {
+    this.append({ op: 'rrn', next });
+    this.rrnReserved = next;
+  }
+
+  close(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private append(line: JournalLine): void {
+    if (this.fd < 0) throw new Error('SAF store is closed');
+    fs.writeSync(this.fd, JSON.stringify(line) + '\n');
+    fs.fsyncSync(this.fd);
+  }
+
+  private replay(): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i] === '') continue;
+      let line: JournalLine;
+      try {
+        line = JSON.parse(lines[i]) as JournalLine;
+      } catch {
+        this.log.warn('SAF journal line unreadable, skipped (a write torn by a crash?)', { file: this.file, line: i + 1 });
+        continue;
+      }
+      if (line.op === 'add' && line.item && typeof line.item.id === 'number') {
+        this.items.set(line.item.id, line.item);
+        this.nextId = Math.max(this.nextId, line.item.id + 1);
+      } else if (line.op === 'rrn' && typeof line.next === 'number') {
+        this.rrnReserved = line.next;
+      } else if (line.op === 'update' && this.items.has(line.id)) {
+        Object.assign(this.items.get(line.id)!.record, line.record);
+      } else {
+        this.log.warn('SAF journal line not understood, skipped', { file: this.file, line: i + 1 });
+      }
+    }
+  }
+
+  /** Rewrites the journal as one `add` per item (written aside, fsync'd, then renamed over the old one). */
+  private compact(): void {
+    const tmp = this.file + '.tmp';
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      let text = '';
+      if (this.rrnReserved !== undefined) text += JSON.stringify({ op: 'rrn', next: this.rrnReserved }) + '\n';
+      for (const item of this.items.values()) text += JSON.stringify({ op: 'add', item }) + '\n';
+      fs.writeSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.file);
+    try {
+      const dir = fs.openSync(path.dirname(this.file), 'r');
+      fs.fsyncSync(dir);
+      fs.closeSync(dir);
+    } catch {
+      // Some platforms cannot fsync a directory; the rename is still atomic.
+    }
+  }
+}

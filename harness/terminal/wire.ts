@@ -1,0 +1,54 @@
+// The dialect as the terminal uses it: pack with or without a MAC, unpack, verify a response's MAC.
+import { getDialect, MessageCodec } from '../iso8583';
+import type { Dialect, Frame, IsoMessage } from '../iso8583/types';
+import { computeMac, verifyMac } from '../security';
+
+/** MTIs that carry no field 64 (pos-profile §1: sign-on and batch upload). */
+const UNMACED = new Set(['0800', '0810', '0320', '0330']);
+
+export class Wire {
+  readonly dialect: Dialect;
+  readonly codec: MessageCodec;
+  private readonly tpdu: Buffer;
+  private readonly header: Buffer;
+
+  constructor(dialectName: string) {
+    this.dialect = getDialect(dialectName);
+    this.codec = new MessageCodec(this.dialect);
+    this.tpdu = Buffer.from(this.dialect.tpdu ?? '', 'hex');
+    this.header = Buffer.from(this.dialect.header ?? '', 'hex');
+  }
+
+  macKey(mak: Buffer): Buffer {
+    return this.dialect.mac.keyBytes === 8 ? mak.subarray(0, 8) : mak;
+  }
+
+  /** The request body; MAC'd under `mak` unless the MTI carries none. */
+  pack(msg: IsoMessage, mak: Buffer | null): Buffer {
+    if (UNMACED.has(msg.mti) || mak === null) return this.codec.pack(msg);
+    const key = this.macKey(mak);
+    return this.codec.packWithMac(msg, (mab) => computeMac(this.dialect.mac.algorithm, key, mab));
+  }
+
+  frame(body: Buffer): Frame {
+    const f: Frame = { body };
+    if (this.dialect.framing.tpdu) f.tpdu = this.tpdu;
+    if (this.dialect.framing.headerLength > 0) f.header = this.header;
+    return f;
+  }
+
+  /** True when the response's field 64 is the MAC of its body under `mak`. */
+  responseMacValid(body: Buffer, msg: IsoMessage, mak: Buffer): boolean {
+    const mac = msg.fields[64];
+    if (!Buffer.isBuffer(mac)) return false;
+    try {
+      return verifyMac(this.dialect.mac.algorithm, this.macKey(mak), this.codec.macInput(body), mac);
+    } catch {
+      return false;
+    }
+  }
+
+  static needsMac(mti: string): boolean {
+    return !UNMACED.has(mti);
+  }
+}
