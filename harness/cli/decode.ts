@@ -28,10 +28,14 @@ options:
   --mac-alg ALG         cup-ecb, x9.9 or x9.19 (default: the dialect's)
   -h, --help            this text
 
-exit status: 0 decoded, 1 the bytes do not decode, 2 bad usage
+exit status: 0 decoded (and the MAC valid, when --mak is given), 1 the bytes do not decode, 2 bad usage,
+             3 decoded but the MAC is INVALID (everything is still printed)
 `;
 
 class UsageError extends Error {}
+
+/** Exit status when the frame decodes but the recomputed MAC differs from field 64. */
+export const EXIT_MAC_INVALID = 3;
 
 interface Options {
   dialect: Dialect;
@@ -223,7 +227,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       process.stdout.write(lines.join('\n') + '\n');
     }
-    return 0;
+    // A script checking a trace needs a wrong MAC in the status, not only in the text.
+    return macStatus?.valid === false ? EXIT_MAC_INVALID : 0;
   } catch (err) {
     if (!(err instanceof CodecError)) throw err;
     const message = describeError(err, decoded);

@@ -5,6 +5,7 @@ import { splitHostPort } from '../address';
 import type { ByteFlow, ProxyMetrics } from '../metrics';
 import type { ToxicCollection } from '../toxic-collection';
 import { Link, type LinkOwner } from './link';
+import { setLongTimeout, type LongTimer } from './long-timer';
 import type { CloseMode, Direction } from './stage';
 
 /** What a connection needs from its proxy. */
@@ -25,7 +26,7 @@ export class Connection implements LinkOwner {
   private upstreamSocket: net.Socket | null = null;
   private readonly links: Link[] = [];
   private readonly flows: ByteFlow[] = [];
-  private setupTimer: NodeJS.Timeout | null = null;
+  private setupTimer: LongTimer | null = null;
   private closed = false;
 
   constructor(private readonly host: ConnectionHost, private readonly client: net.Socket, readonly rng: Prng) {
@@ -46,7 +47,7 @@ export class Connection implements LinkOwner {
       this.lineEvent('busy');
       this.close('fin');
     } else if (setup.delayMs > 0) {
-      this.setupTimer = setTimeout(() => { this.setupTimer = null; this.dial(); }, setup.delayMs);
+      this.setupTimer = setLongTimeout(() => { this.setupTimer = null; this.dial(); }, setup.delayMs);
     } else {
       this.dial();
     }
@@ -56,7 +57,7 @@ export class Connection implements LinkOwner {
   close(mode?: CloseMode): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.setupTimer) clearTimeout(this.setupTimer);
+    if (this.setupTimer) this.setupTimer.clear();
     for (const link of this.links) {
       link.destroy();
       this.host.toxics.unregisterLink(link);

@@ -3,6 +3,10 @@ import { performance } from 'node:perf_hooks';
 import { HeldQueue } from '../data/held-queue';
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
+import { MAX_TIMER_MS } from '../data/long-timer';
+
+/** How far behind real time the rate clock of a backlogged link may fall and still be made up. */
+const CATCH_UP_MS = 250;
 
 class BandwidthStage implements Stage {
   private readonly queue: HeldQueue;
@@ -19,6 +23,8 @@ class BandwidthStage implements Stage {
   }
 
   write(chunk: Buffer, arrival: number): void {
+    // An idle line banks no time: the first piece after a pause waits its full size / rate, as Toxiproxy.
+    if (this.queue.length === 0 && this.headDue === null) this.clock = Math.max(this.clock, performance.now());
     this.queue.push(chunk, arrival);
     if (this.timer === null) this.pump();
   }
@@ -55,12 +61,14 @@ class BandwidthStage implements Stage {
       if (this.headDue === null) {
         const rate = this.ctx.attrs.rate; // bytes per ms
         this.headSize = Math.min(this.queue.peekChunk().length, rate * 100);
-        this.clock = Math.max(this.clock, now);
+        // While backlogged the clock runs on from the last piece's due time, so timers that fire late on a busy
+        // machine are made up and the rate holds; at most CATCH_UP_MS is made up at once (no burst after a stall).
+        this.clock = Math.max(this.clock, now - CATCH_UP_MS);
         this.headDue = this.clock + this.headSize / rate;
       }
       const wait = this.headDue - now;
       if (wait > 0) {
-        this.timer = setTimeout(this.pump, wait);
+        this.timer = setTimeout(this.pump, Math.min(wait, MAX_TIMER_MS));
         return;
       }
       this.clock = this.headDue;

@@ -3,12 +3,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
+import { setLongTimeout, type LongTimer } from '../data/long-timer';
 
 class CarrierDropStage implements Stage {
   private readonly startedAt = performance.now();
   /** One uniform draw per connection; an update re-times the same draw, so a seed keeps its order of drops. */
   private readonly draw: number;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: LongTimer | null = null;
   private ended = false;
 
   constructor(private readonly ctx: StageContext) {
@@ -43,11 +44,11 @@ class CarrierDropStage implements Stage {
     const { mean_ms, min_ms } = this.ctx.attrs;
     const holdMs = min_ms - Math.log(1 - this.draw) * mean_ms;
     const wait = this.startedAt + holdMs - performance.now();
-    this.timer = setTimeout(() => this.hangUp(), Math.max(0, wait));
+    this.timer = setLongTimeout(() => this.hangUp(), wait);
   }
 
   private disarm(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.timer.clear();
     this.timer = null;
   }
 

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { HeldQueue } from '../data/held-queue';
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
+import { MAX_TIMER_MS } from '../data/long-timer';
 
 class LatencyStage implements Stage {
   private readonly queue: HeldQueue;
@@ -59,7 +60,7 @@ class LatencyStage implements Stage {
       if (this.headDue === null) this.headDue = arrival + this.delay();
       const wait = this.headDue - performance.now();
       if (wait > 0) {
-        this.timer = setTimeout(this.pump, wait);
+        this.timer = setTimeout(this.pump, Math.min(wait, MAX_TIMER_MS));
         return;
       }
       // A chunk that waited carries the time it left, so a second latency toxic adds to the first.

@@ -2,9 +2,10 @@
 // The close is an RST when the toxic existed at accept (Toxiproxy sets SO_LINGER(0) then), a FIN otherwise.
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
+import { setLongTimeout, type LongTimer } from '../data/long-timer';
 
 class ResetPeerStage implements Stage {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: LongTimer | null = null;
   private triggered = false;
 
   constructor(private readonly ctx: StageContext) {}
@@ -24,7 +25,7 @@ class ResetPeerStage implements Stage {
   }
 
   destroy(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.timer.clear();
     this.timer = null;
   }
 
@@ -33,7 +34,7 @@ class ResetPeerStage implements Stage {
     this.triggered = true;
     const close = () => this.ctx.close(this.ctx.lingerZero ? 'rst' : 'fin');
     const ms = this.ctx.attrs.timeout;
-    if (ms > 0) this.timer = setTimeout(close, ms);
+    if (ms > 0) this.timer = setLongTimeout(close, ms);
     else close();
   }
 }

@@ -5,6 +5,7 @@ import type { Prng } from '../../harness/security/prng';
 import { HeldQueue } from '../data/held-queue';
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
+import { MAX_TIMER_MS } from '../data/long-timer';
 
 /** Piece lengths in order, iteratively (Toxiproxy recurses; with average_size 0 it overflows its stack). */
 export function sliceLengths(length: number, average: number, variation: number, rng: Prng): number[] {
@@ -71,7 +72,7 @@ class SlicerStage implements Stage {
     while (this.queue.length > 0) {
       const now = performance.now();
       if (this.nextAt > now) {
-        this.timer = setTimeout(this.pump, this.nextAt - now);
+        this.timer = setTimeout(this.pump, Math.min(this.nextAt - now, MAX_TIMER_MS));
         return;
       }
       const arrival = this.queue.peekArrival();

@@ -1,9 +1,10 @@
 // slow_close: data passes; when the source ends, the close is held back `delay` ms.
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
+import { setLongTimeout, type LongTimer } from '../data/long-timer';
 
 class SlowCloseStage implements Stage {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: LongTimer | null = null;
   private ending = false;
   private ended = false;
 
@@ -16,7 +17,7 @@ class SlowCloseStage implements Stage {
   end(): void {
     if (this.ending) return;
     this.ending = true;
-    this.timer = setTimeout(() => this.finish(), Math.max(0, this.ctx.attrs.delay));
+    this.timer = setLongTimeout(() => this.finish(), this.ctx.attrs.delay);
   }
 
   update(): void {}
@@ -26,7 +27,7 @@ class SlowCloseStage implements Stage {
   }
 
   destroy(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.timer.clear();
     this.timer = null;
   }
 

@@ -2,9 +2,10 @@
 // with 0 holds the connection open. Removing the toxic closes the connections it holds (Toxiproxy's Cleanup).
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
+import { setLongTimeout, type LongTimer } from '../data/long-timer';
 
 class TimeoutStage implements Stage {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: LongTimer | null = null;
   private ended = false;
 
   constructor(private readonly ctx: StageContext) {
@@ -34,11 +35,11 @@ class TimeoutStage implements Stage {
   private arm(): void {
     this.disarm();
     const ms = this.ctx.attrs.timeout;
-    if (ms > 0 && !this.ended) this.timer = setTimeout(() => this.finish(), ms);
+    if (ms > 0 && !this.ended) this.timer = setLongTimeout(() => this.finish(), ms);
   }
 
   private disarm(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.timer.clear();
     this.timer = null;
   }
 

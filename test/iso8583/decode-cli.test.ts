@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { getDialect, MessageCodec } from '../../harness/iso8583';
 import { encodeFrame } from '../../harness/net/framing';
@@ -37,14 +39,47 @@ describe('posfault decode (child process)', function () {
     assert.doesNotMatch(r.stdout, /0123456789ABCDEF/i);
   });
 
-  it('recomputes the MAC: valid with the right MAK, INVALID with another, and never prints the key', () => {
+  it('recomputes the MAC: valid (exit 0) with the right MAK, INVALID (exit 3) with another, and never prints the key', () => {
     const good = run([saleHex, '--mak', MAK.toString('hex')]);
     assert.equal(good.status, 0, good.stderr);
     assert.match(good.stdout, /MAC +valid \(cup-ecb\)/);
     const bad = run([saleHex, '--mak', '0123456789ABCDEF', '--mac-alg', 'x9.9']);
-    assert.equal(bad.status, 0, bad.stderr);
+    assert.equal(bad.status, 3, bad.stderr);
     assert.match(bad.stdout, /MAC +INVALID \(x9\.9\)/);
-    assert.doesNotMatch(good.stdout + bad.stdout, /C24A8FB57AA20123|0123456789ABCDEF/i);
+    assert.match(bad.stdout, /^ +4 +Amount, transaction/m, 'the fields are still shown');
+    const badJson = run([saleHex, '--json', '--mak', '0123456789ABCDEF']);
+    assert.equal(badJson.status, 3, badJson.stderr);
+    assert.deepEqual(JSON.parse(badJson.stdout).mac, { algorithm: 'cup-ecb', valid: false });
+    const tampered = Buffer.from(saleHex, 'hex');
+    tampered[13 + 24 + 5] ^= 0x01; // the last digit of field 4 (amount, body offset 24): still decodes, the MAC no longer does
+    const moved = run([tampered.toString('hex'), '--mak', MAK.toString('hex')]);
+    assert.equal(moved.status, 3, moved.stderr);
+    assert.match(moved.stdout, /MAC +INVALID \(cup-ecb\)/);
+    assert.doesNotMatch(good.stdout + bad.stdout + badJson.stdout + moved.stdout, /C24A8FB57AA20123|0123456789ABCDEF/i);
+  });
+
+  it('decodes with a dialect from a file, and refuses a broken dialect file naming each mistake (exit 2)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'posfault-decode-'));
+    try {
+      const own = path.join(dir, 'own.json');
+      const dialect = { ...getDialect('iso87-ascii'), name: 'own-host' };
+      writeFileSync(own, JSON.stringify(dialect));
+      const body = new MessageCodec(dialect).pack(genericRequest());
+      const r = run([body.toString('hex'), '--dialect', own]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^dialect +own-host$/m);
+      assert.match(r.stdout, /^ +35 +Track 2 data /m);
+      const broken = path.join(dir, 'broken.yaml');
+      writeFileSync(broken, 'name: broken\nmti: { encoding: ebcdic }\nfields: { "1": { name: X } }\n');
+      const b = run([body.toString('hex'), '--dialect', broken]);
+      assert.equal(b.status, 2, b.stderr);
+      assert.match(b.stderr, /broken\.yaml is not a valid dialect/);
+      assert.match(b.stderr, /- mti\.encoding: /);
+      assert.match(b.stderr, /- fields\.1: field numbers run 2\.\.128/);
+      assert.match(b.stderr, /- framing: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads hex with spaces and newlines from stdin, and unmasks on request (never the PIN block)', () => {

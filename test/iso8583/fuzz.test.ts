@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { CodecError, getDialect, MessageCodec, type Dialect } from '../../harness/iso8583';
-import { encodeFrame, FrameReader } from '../../harness/net/framing';
-import { message } from './arbitraries';
+import { encodeFrame, FrameReader, type FramingSpec } from '../../harness/net/framing';
+import { everyKindDialect, message } from './arbitraries';
 import { prng } from './prng';
 import { cupSale, genericRequest } from './samples';
 
@@ -64,55 +64,75 @@ describe('fuzz: damaged and random bytes give a message or a CodecError, nothing
     }
   }
 
-  it('unpack: 80,000 mutated and random bodies; every accepted CUP body re-packs to the same bytes', () => {
+  const kindBcd = new MessageCodec(everyKindDialect('bcd', 'binary'));
+  const kindHex = new MessageCodec(everyKindDialect('ascii', 'hex'));
+  const kindBcdBodies = corpus(kindBcd.dialect, []);
+  const kindHexBodies = corpus(kindHex.dialect, []);
+
+  it('unpack: 110,000 mutated and random bodies over four dialects; accepted ones re-pack without a shift', () => {
     const r = prng(0xc0dec);
     let accepted = 0;
-    for (let i = 0; i < 40000; i++) {
-      const body = mutate(r, cupBodies[int(r, cupBodies.length)], cupBodies[int(r, cupBodies.length)]);
-      const msg = unpackOrCodecError(cup, body);
-      if (msg !== null) {
+    let thrown = 0;
+    // byteExact: in cup-pos every value has one spelling (BCD pad nibbles must be 0), so an accepted body re-packs to the
+    // same bytes; hex text may be lower case on the wire, so elsewhere the decoded message must survive a round trip.
+    const plan: [MessageCodec, Buffer[], number, boolean][] = [
+      [cup, cupBodies, 40000, true],
+      [generic, genericBodies, 40000, false],
+      [kindBcd, kindBcdBodies, 15000, false], // secondary bitmap, every prefix kind incl. LLL binary
+      [kindHex, kindHexBodies, 15000, false], // hex bitmaps and fields, ASCII MTI
+    ];
+    for (const [codec, bodies, count, byteExact] of plan) {
+      for (let i = 0; i < count; i++) {
+        const body = mutate(r, bodies[int(r, bodies.length)], bodies[int(r, bodies.length)]);
+        thrown++;
+        const msg = unpackOrCodecError(codec, body);
+        if (msg === null) continue;
         accepted++;
-        assert.deepEqual(cup.pack(msg), body, `silent re-parse of ${body.toString('hex')}`);
+        if (byteExact) assert.deepEqual(codec.pack(msg), body, `silent re-parse of ${body.toString('hex')}`);
+        else assert.deepEqual(codec.unpack(codec.pack(msg)), msg);
       }
     }
-    for (let i = 0; i < 40000; i++) {
-      const body = mutate(r, genericBodies[int(r, genericBodies.length)], genericBodies[int(r, genericBodies.length)]);
-      const msg = unpackOrCodecError(generic, body);
-      if (msg !== null) {
-        accepted++;
-        assert.deepEqual(generic.unpack(generic.pack(msg)), msg);
-      }
-    }
+    assert.ok(thrown >= 100000, `only ${thrown} bodies`);
     assert.ok(accepted > 0, 'some damage (a digit changed inside a field) still decodes');
   });
 
-  it('FrameReader: 25,000 damaged streams of CUP and generic frames pushed in random chunks', () => {
+  it('FrameReader: 110,000 frames, damaged and with lying lengths, in random chunks over binary, BCD and ASCII lengths', () => {
     const r = prng(0xf4a3e);
-    const cupFraming = cup.dialect.framing;
-    const genericFraming = generic.dialect.framing;
     const tpdu = Buffer.from('6000030000', 'hex');
     const header = Buffer.from('603100000000', 'hex');
-    const cupWire = cupBodies.map((body) => encodeFrame(cupFraming, { tpdu, header, body }));
-    const genericWire = genericBodies.map((body) => encodeFrame(genericFraming, { body }));
+    const bcdExcl: FramingSpec = { length: { encoding: 'bcd', bytes: 2, includesHeader: false }, tpdu: true, headerLength: 0, maxFrameLength: 2048 };
+    const asciiIncl: FramingSpec = { length: { encoding: 'ascii', bytes: 4, includesHeader: true }, tpdu: true, headerLength: 6, maxFrameLength: 9999 };
+    const links: { framing: FramingSpec; codec: MessageCodec; wire: Buffer[] }[] = [
+      { framing: cup.dialect.framing, codec: cup, wire: cupBodies.map((body) => encodeFrame(cup.dialect.framing, { tpdu, header, body })) },
+      { framing: generic.dialect.framing, codec: generic, wire: genericBodies.map((body) => encodeFrame(generic.dialect.framing, { body })) },
+      { framing: bcdExcl, codec: cup, wire: cupBodies.map((body) => encodeFrame(bcdExcl, { tpdu, body })) },
+      { framing: asciiIncl, codec: kindBcd, wire: kindBcdBodies.filter((b) => b.length < 9000).map((body) => encodeFrame(asciiIncl, { tpdu, header, body })) },
+    ];
+    let thrown = 0;
     let frames = 0;
     let lies = 0;
-    for (let i = 0; i < 25000; i++) {
-      const isCup = i % 2 === 0;
-      const wire = isCup ? cupWire : genericWire;
-      const codec = isCup ? cup : generic;
+    let streams = 0;
+    while (thrown < 110000) {
+      const { framing, codec, wire } = links[streams++ % links.length];
+      const prefix = framing.length.bytes;
       const parts: Buffer[] = [];
       for (let k = 1 + int(r, 3); k > 0; k--) {
         const w = wire[int(r, wire.length)];
         const kind = int(r, 4);
         if (kind === 0) parts.push(w);
         else if (kind === 1) {
-          const lie = Buffer.from(w); // a length that lies: anything in the two length bytes
-          lie.writeUInt16BE(int(r, 3) === 0 ? int(r, 16) : int(r, 65536), 0);
+          // A length that lies in every way: too short, too long, huge, zero, or not of its encoding at all.
+          const lie = Buffer.from(w);
+          const how = int(r, 3);
+          if (how === 0) lie.writeUIntBE(int(r, 16), 0, Math.min(prefix, 6));
+          else if (how === 1) for (let j = 0; j < prefix; j++) lie[j] = int(r, 256);
+          else lie.fill(0xff, 0, prefix);
           parts.push(lie);
         } else parts.push(mutate(r, w, wire[int(r, wire.length)]));
       }
+      thrown += parts.length;
       const stream = Buffer.concat(parts);
-      const reader = new FrameReader(isCup ? cupFraming : genericFraming);
+      const reader = new FrameReader(framing);
       let pos = 0;
       while (pos < stream.length) {
         const step = 1 + int(r, 64);
@@ -123,6 +143,7 @@ describe('fuzz: damaged and random bytes give a message or a CodecError, nothing
           }
         } catch (err) {
           if (!(err instanceof CodecError)) throw err;
+          assert.ok(err.offset >= 0 && err.offset <= stream.length, `stream offset ${err.offset} outside ${stream.length} bytes`);
           lies++;
           break;
         }
@@ -132,8 +153,9 @@ describe('fuzz: damaged and random bytes give a message or a CodecError, nothing
         }
         pos += step;
       }
-      assert.ok(reader.buffered <= (isCup ? cupFraming : genericFraming).maxFrameLength + 2);
+      assert.ok(reader.buffered <= framing.maxFrameLength + prefix + 11, `${reader.buffered} bytes buffered`);
     }
-    assert.ok(frames > 10000 && lies > 1000, `frames ${frames}, lies ${lies}`);
+    assert.ok(thrown >= 100000, `only ${thrown} frames`);
+    assert.ok(frames > 40000 && lies > 4000, `frames ${frames}, lies ${lies}`);
   });
 });

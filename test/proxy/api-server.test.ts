@@ -149,6 +149,20 @@ describe('proxy API: server routes and bad input', () => {
       ['PATCH', '/proxies/keep/toxics/latency_downstream', '{"attributes": {"latency": 1e300}}', 400, /out of range/],
       ['PATCH', '/proxies/keep/toxics/latency_downstream', '{"attributes": {"jitter": 1, "bogus": 2}}', 400, /^unknown attribute "bogus"/],
       ['POST', '/populate', '[{"name": "keep", "upstream": "other:1"}, {"upstream": "x:1"}]', 400, /^missing required field: name at proxy 2$/],
+      ['POST', '/proxies', '{"name": "a/b", "upstream": "x:1"}', 400, /^invalid proxy name "a\/b": it must not contain "\/"/],
+      ['POST', '/proxies/keep/toxics', '{"type": "warp"}', 400, /^invalid toxic type$/],
+      ['POST', '/proxies/keep/toxics', '{"type": "latency", "stream": "sideways"}', 400, /^stream was invalid, can be either upstream or downstream$/],
+      ['POST', '/proxies/keep/toxics', '{"type": "latency", "name": "n", "attributes": {"latancy": 5}}', 400, /^unknown attribute "latancy" for toxic type latency/],
+      ['POST', '/proxies/keep/toxics', '{"type": "latency", "name": "n", "toxicity": "high"}', 400, /Go struct field ToxicWrapper.toxicity of type float32$/],
+      ['POST', '/proxies/keep/toxics', '{"type": "slicer", "attributes": {"average_size": 0}}', 400, /slicer average_size must be at least 1, got 0/],
+      ['POST', '/proxies/keep/toxics', '{"type": "bandwidth", "attributes": {"rate": 0}}', 400, /bandwidth rate must be at least 1, got 0/],
+      ['POST', '/proxies/keep/toxics', '{"type": "line_noise", "attributes": {"ber_ppm": 2000000}}', 400, /line_noise ber_ppm must be at most 1000000/],
+      ['POST', '/proxies/keep/toxics', '{"type": "noop", "name": "a/b"}', 400, /^invalid toxic name "a\/b"/],
+      ['POST', '/proxies/keep/toxics', '{"type": "noop", "name": "latency_downstream", "stream": "upstream"}', 409, /^toxic already exists$/],
+      // A bad toxicity next to a good attribute: nothing of the update applies.
+      ['PATCH', '/proxies/keep/toxics/latency_downstream', '{"toxicity": "x", "attributes": {"latency": 99}}', 400, /ToxicWrapper.toxicity of type float32/],
+      ['PATCH', '/proxies/keep/toxics/latency_downstream', '{"attributes": {"latency": 99, "jitter": 0.5}}', 400, /cannot unmarshal number 0.5 into Go struct field LatencyToxic.attributes.jitter/],
+      ['PATCH', '/proxies/keep', '{"listen": "bogus"}', 500, /^address bogus: missing port in address$/],
     ];
     for (const [method, path, body, status, message] of requests) {
       it(`${method} ${path} ${body.slice(0, 40)} → ${status}`, async () => {

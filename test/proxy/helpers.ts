@@ -1,7 +1,7 @@
 // Test helpers for the fault proxy: a server per suite, loopback peers (echo, source, sink), raw HTTP.
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startProxyServer, type RunningProxyServer } from '../../proxies';
 
@@ -192,4 +192,25 @@ export function pattern(n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
   for (let i = 0; i < n; i++) b[i] = (i * 31 + (i >> 8)) & 0xff;
   return b;
+}
+
+/**
+ * How late this process's event loop has run (the worst case, in ms) since the watch began. On a shared machine
+ * every timer, the proxy's and the test's, fires late by up to that much, so an upper timing bound adds `ms`:
+ * with no load it is about 0 and the bound is as tight as written; a wrong delay still fails.
+ */
+export interface LoopLag {
+  readonly ms: number;
+  stop(): void;
+}
+
+export function watchLoopLag(resolutionMs = 5): LoopLag {
+  const h = monitorEventLoopDelay({ resolution: resolutionMs });
+  h.enable();
+  return {
+    get ms() {
+      return h.count === 0 ? 0 : Math.max(0, h.max / 1e6 - resolutionMs);
+    },
+    stop: () => h.disable(),
+  };
 }

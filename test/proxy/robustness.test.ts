@@ -23,7 +23,14 @@ describe('proxy robustness', () => {
   };
 
   it('a client that resets mid-stream (with and without toxics) never takes the proxy down', async () => {
-    for (const toxic of [null, { type: 'latency', attributes: { latency: 20 } }, { type: 'slicer', attributes: { average_size: 500, delay: 100 } }]) {
+    const toxics = [
+      null,
+      { type: 'latency', attributes: { latency: 20 } },
+      { type: 'slicer', attributes: { average_size: 500, delay: 100 } },
+      { type: 'bandwidth', attributes: { rate: 50 } },
+      { type: 'line_noise', stream: 'upstream', attributes: { ber_ppm: 1000 } },
+    ];
+    for (const toxic of toxics) {
       if (toxic) await rawJson(h.server.url, 'POST', '/proxies/p/toxics', { ...toxic, name: 't' });
       for (let i = 0; i < 10; i++) {
         const s = await connect(listen);

@@ -1,0 +1,12 @@
+export { createLiveMetrics } from './live';
+export type { LiveMetrics } from './live';
+export { startMetricsServer } from './server';
+export type { MetricsServer } from './server';
+export { computeFigures, summariseLatency, percentile } from './figures';
+export type { Figures, LatencySummary, SettlementFigures } from './figures';
+export { judgeSlos, overallVerdict } from './slo';
+export type { SloVerdict } from './slo';
+export { junitXml } from './junit';
+export { writeReport } from './report';
+export type { RunReport, Trail, TrailMessage } from './report';
+export { summaryText } from './summary';

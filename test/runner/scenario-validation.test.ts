@@ -1,0 +1,115 @@
+import { strict as assert } from 'node:assert';
+import { parseScenario, ScenarioError } from '../../harness/runner/scenario-load';
+
+const GOOD = `name: tiny
+seed: 7
+duration: 2s
+fleet:
+  terminals: 4
+load:
+  rate: 20
+faults:
+  - kind: toxic
+    link: terminal
+    type: latency
+    attributes: { latency: 100 }
+    at: 1s
+    for: 500ms
+slos:
+  duplicateCharges: { max: 0 }
+`;
+
+function problems(text: string): { path: string; line?: number; message: string }[] {
+  try {
+    parseScenario(text, 'test.yaml');
+  } catch (e) {
+    assert.ok(e instanceof ScenarioError, `expected a ScenarioError, got ${String(e)}`);
+    return e.problems;
+  }
+  assert.fail('the scenario was accepted');
+}
+
+describe('scenario files: validation before anything starts', () => {
+  it('accepts a well-formed file and fills the defaults', () => {
+    const s = parseScenario(GOOD, 'test.yaml');
+    assert.equal(s.duration, 2000);
+    assert.equal(s.settle, 5000);
+    assert.equal(s.fleet.mode, 'long');
+    assert.equal(s.switch.safeguards.duplicateDetection, true);
+    assert.equal(s.faults[0].kind, 'toxic');
+    assert.equal(s.faults[0].for, 500);
+  });
+
+  it('reports an unknown key with its path and line instead of ignoring it', () => {
+    const p = problems(GOOD.replace('  terminals: 4\n', '  terminals: 4\n  mdoe: dialup\n'));
+    assert.equal(p.length, 1);
+    assert.equal(p[0].path, 'fleet');
+    assert.equal(p[0].line, 6);
+    assert.match(p[0].message, /unknown key "mdoe"/);
+  });
+
+  it('reports an unknown key inside a fault', () => {
+    const p = problems(GOOD.replace('    for: 500ms\n', '    for: 500ms\n    durration: 1s\n'));
+    assert.equal(p[0].path, 'faults[0]');
+    assert.equal(p[0].line, 15);
+    assert.match(p[0].message, /"durration"/);
+  });
+
+  it('says what a duration should look like, at the line of the bad value', () => {
+    const p = problems(GOOD.replace('    at: 1s\n', '    at: 1000\n'));
+    assert.equal(p[0].path, 'faults[0].at');
+    assert.equal(p[0].line, 13);
+    assert.match(p[0].message, /250ms/);
+  });
+
+  it('reports every mistake at once, with the expected values of an enum', () => {
+    const p = problems(GOOD.replace('type: latency', 'type: latencyy').replace('rate: 20', 'rate: -3').replace('link: terminal', 'link: modem'));
+    const paths = p.map((x) => x.path).sort();
+    assert.deepEqual(paths, ['faults[0].link', 'faults[0].type', 'load.rate']);
+    assert.match(p.find((x) => x.path === 'faults[0].link')?.message ?? '', /terminal.*issuer/);
+  });
+
+  it('rejects an unknown fault kind, naming the kinds it knows', () => {
+    const p = problems(GOOD.replace('kind: toxic', 'kind: meteor'));
+    assert.equal(p[0].path, 'faults[0].kind');
+    assert.match(p[0].message, /toxic/);
+  });
+
+  it('needs a seed, a fleet and SLOs, and exactly one of rate or stages', () => {
+    const p = problems('name: x\nduration: 1s\nload: { rate: 1, stages: [{ duration: 1s, rate: 2 }] }\n');
+    const paths = p.map((x) => x.path);
+    assert.ok(paths.includes('seed'));
+    assert.ok(paths.includes('fleet'));
+    assert.ok(paths.includes('slos'));
+    assert.ok(p.some((x) => /exactly one/.test(x.message)), JSON.stringify(p));
+  });
+
+  it('checks terminal indices against the fleet, and shared-id pairs', () => {
+    const text = GOOD.replace('  terminals: 4\n', '  terminals: 4\n  sharedIds: [[0, 9]]\n') +
+      'faults:\n'.slice(0, 0);
+    const p = problems(text.replace('faults:\n', 'faults:\n  - { kind: stan-reset, terminals: [1, 4], at: 1s }\n'));
+    assert.deepEqual(p.map((x) => x.path).sort(), ['faults[0].terminals[1]', 'fleet.sharedIds[0][1]']);
+    assert.match(p[0].message, /outside the fleet \(0 to 3\)/);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const p = problems('name: x\nseed: [1, 2\nfleet: {}\n');
+    assert.ok(p[0].line !== undefined && p[0].line >= 2);
+    assert.match(p[0].message, /^YAML/);
+  });
+
+  it('rejects a duplicated key', () => {
+    const p = problems(GOOD + 'seed: 8\n');
+    assert.match(p[0].message, /YAML.*[Uu]nique|duplicate/i);
+  });
+
+  it('rejects a file that is not a mapping', () => {
+    const p = problems('- 1\n- 2\n');
+    assert.match(p[0].message, /expected a mapping/);
+  });
+
+  it('printer faults need virtual printers', () => {
+    const p = problems(GOOD.replace('faults:\n', 'faults:\n  - { kind: printer, terminals: all, fault: paper-out, at: 1s }\n'));
+    assert.equal(p[0].path, 'faults[0].fault');
+  });
+});
