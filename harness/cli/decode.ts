@@ -156,6 +156,12 @@ function table(rows: FieldRow[]): string[] {
   ];
 }
 
+/** The dialect's name for an MTI; a dialect without a message-type table, or an MTI not in it, says so. */
+function messageType(dialect: Dialect, mti: string): string {
+  if (dialect.messageTypes === undefined) return 'no message types in the dialect';
+  return dialect.messageTypes[mti] ?? `not a message type of ${dialect.name}`;
+}
+
 function describeError(err: CodecError, decoded: Decoded | null): string {
   const where = decoded === null ? `byte ${err.offset} of the input` : `byte ${err.offset} of the body (byte ${decoded.bodyOffset + err.offset} of the input)`;
   return `${err.field === null ? '' : `field ${err.field}: `}${err.reason} at ${where}`;
@@ -207,6 +213,7 @@ export async function main(argv: string[]): Promise<number> {
                 header: decoded.frame.header?.toString('hex').toUpperCase() ?? null,
               },
         mti: detail.message.mti,
+        messageType: messageType(options.dialect, detail.message.mti),
         bitmap: bitmap.toString('hex').toUpperCase(),
         fields: rows,
         ...(macStatus ? { mac: macStatus } : {}),
@@ -216,7 +223,7 @@ export async function main(argv: string[]): Promise<number> {
       const lines = [
         `dialect   ${options.dialect.name}`,
         ...framingLines(bytes, decoded, options),
-        `MTI       ${detail.message.mti}`,
+        `MTI       ${detail.message.mti} (${messageType(options.dialect, detail.message.mti)})`,
         `bitmap    ${bitmap.toString('hex').toUpperCase()}`,
         '',
         ...table(rows),

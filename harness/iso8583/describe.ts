@@ -7,6 +7,12 @@ import type { Dialect, FieldSpec, FieldValue } from './types';
 const CARD_FIELDS = new Set([2, 34, 35, 36, 45]);
 /** Fields never shown, masked or not: the PIN block and sign-on key material. */
 const SECRET_FIELDS = new Set([52, 62]);
+/** ICC (EMV) data: BER-TLV whose card data tags are masked inside it when the field is binary. */
+const ICC_FIELD = 55;
+/** EMV tags holding a PAN (5A) or track 2 equivalent data (57, 9F6B), masked first 6 / last 4. */
+const ICC_PAN_TAGS = new Set(['5A', '57', '9F6B']);
+/** EMV tags holding other cardholder data, starred whole: track 1 equivalent, name, track discretionary data. */
+const ICC_STARRED_TAGS = new Set(['56', '5F20', '9F0B', '9F1F', '9F20']);
 
 export interface FieldRow {
   field: number;
@@ -33,8 +39,50 @@ function maskTrack(value: string): string {
   return maskPan(value.slice(0, sep)) + value[sep] + '*'.repeat(value.length - sep - 1);
 }
 
+/**
+ * ICC data as hex with the card data inside it masked: each TLV as tag, length and value, where a PAN or track 2
+ * value (BCD, 'D' separator, 'F' pad) keeps its first 6 and last 4 digits and other cardholder data is starred.
+ * Data that does not parse as TLV is masked whole, since where its card data sits cannot be told.
+ */
+function maskIcc(data: Buffer): string {
+  let out = '';
+  let pos = 0;
+  while (pos < data.length) {
+    const start = pos;
+    if ((data[pos++] & 0x1f) === 0x1f) {
+      while (pos < data.length && data[pos] & 0x80) pos++;
+      pos++;
+    }
+    if (pos >= data.length) return `[masked ${data.length} bytes: not TLV]`;
+    const tag = data.toString('hex', start, pos).toUpperCase();
+    let length = data[pos++];
+    if (length === 0x81 || length === 0x82) {
+      const n = length - 0x80;
+      if (pos + n > data.length) return `[masked ${data.length} bytes: not TLV]`;
+      length = data.readUIntBE(pos, n);
+      pos += n;
+    } else if (length > 0x80) {
+      return `[masked ${data.length} bytes: not TLV]`;
+    }
+    if (pos + length > data.length) return `[masked ${data.length} bytes: not TLV]`;
+    const value = data.toString('hex', pos, pos + length).toUpperCase();
+    out += data.toString('hex', start, pos).toUpperCase();
+    if (ICC_PAN_TAGS.has(tag)) {
+      const digits = value.replace(/F+$/, '');
+      out += maskTrack(digits.replace('D', '=')).replace('=', 'D') + value.slice(digits.length);
+    } else if (ICC_STARRED_TAGS.has(tag)) {
+      out += '*'.repeat(value.length);
+    } else {
+      out += value;
+    }
+    pos += length;
+  }
+  return out;
+}
+
 export function showValue(field: number, value: FieldValue, unmask: boolean): string {
   if (SECRET_FIELDS.has(field)) return `[redacted ${value.length} bytes]`;
+  if (field === ICC_FIELD && Buffer.isBuffer(value) && !unmask) return maskIcc(value);
   const masked = CARD_FIELDS.has(field) && !unmask;
   if (Buffer.isBuffer(value)) return masked ? `[masked ${value.length} bytes]` : value.toString('hex').toUpperCase();
   if (!masked) return value;

@@ -74,6 +74,7 @@ const dialectSchema = z
     tpdu: z.string().regex(/^[0-9A-Fa-f]{10}$/, 'must be 10 hex characters (5 bytes)').optional(),
     header: z.string().regex(HEX, 'must be hex text').optional(),
     mti: z.strictObject({ encoding: z.enum(['bcd', 'ascii']) }),
+    messageTypes: z.record(z.string(), z.string().min(1, 'say what the message is')).optional(),
     bitmap: z.strictObject({ encoding: z.enum(['binary', 'hex']), secondary: z.boolean() }),
     fields: z.record(z.string(), fieldSpec),
     mac: z.strictObject({ algorithm: z.enum(['cup-ecb', 'x9.9', 'x9.19']), keyBytes: z.union([z.literal(8), z.literal(16)]) }),
@@ -104,6 +105,11 @@ function crossChecks(d: Loose): string[] {
   if (isObject(d.responseCodes)) {
     for (const code of Object.keys(d.responseCodes)) {
       if (!/^[0-9A-Z]{2}$/.test(code)) problems.push(`responseCodes.${code}: a response code is two digits or capital letters`);
+    }
+  }
+  if (isObject(d.messageTypes)) {
+    for (const mti of Object.keys(d.messageTypes)) {
+      if (!/^[0-9]{4}$/.test(mti)) problems.push(`messageTypes.${mti}: an MTI is four digits`);
     }
   }
   if (mac.algorithm === 'x9.19' && mac.keyBytes !== 16) problems.push('mac.keyBytes: x9.19 needs a 16-byte key');

@@ -76,6 +76,11 @@ export interface Dialect {
   tpdu?: string;
   header?: string;
   mti: { encoding: 'bcd' | 'ascii' };
+  /**
+   * The message types this link uses: MTI → what it is. Optional; tools show the name (`posfault decode`). Packing
+   * and unpacking do not restrict the MTI to this list.
+   */
+  messageTypes?: { [mti: string]: string };
   /** binary: 8 bytes per bitmap; hex: 16 hex characters per bitmap. secondary: bit 1 announces fields 65-128. */
   bitmap: { encoding: 'binary' | 'hex'; secondary: boolean };
   /** Field number (2..128, as a string key) → spec. */

@@ -30,7 +30,7 @@ describe('posfault decode (child process)', function () {
     assert.match(r.stdout, /framing +length 006C = 108 bytes follow/);
     assert.match(r.stdout, /TPDU +6000030000 +\(id 60, destination 0003, source 0000\)/);
     assert.match(r.stdout, /header +603100000000/);
-    assert.match(r.stdout, /MTI +0200/);
+    assert.match(r.stdout, /^MTI +0200 \(Financial request \(sale, void/m);
     assert.match(r.stdout, /^ +2 +Primary account number +n\.\.19 LL\(bcd\) lbcd +622202\*{9}0123$/m);
     assert.match(r.stdout, /^ +22 +Point of service entry mode +n3 lbcd +021$/m);
     assert.match(r.stdout, /^ +52 +PIN data +b8 binary +\[redacted 8 bytes\]$/m);
@@ -68,6 +68,7 @@ describe('posfault decode (child process)', function () {
       const r = run([body.toString('hex'), '--dialect', own]);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^dialect +own-host$/m);
+      assert.match(r.stdout, /^MTI +0200 \(Financial request\)$/m);
       assert.match(r.stdout, /^ +35 +Track 2 data /m);
       const broken = path.join(dir, 'broken.yaml');
       writeFileSync(broken, 'name: broken\nmti: { encoding: ebcdic }\nfields: { "1": { name: X } }\n');
@@ -96,6 +97,7 @@ describe('posfault decode (child process)', function () {
     const out = JSON.parse(r.stdout);
     assert.equal(out.framing, null);
     assert.equal(out.mti, '0200');
+    assert.match(out.messageType, /^Financial request/);
     assert.equal(out.bitmap, '702404C000C09811');
     assert.deepEqual(out.mac, { algorithm: 'cup-ecb', valid: true });
     const f4 = out.fields.find((f: { field: number }) => f.field === 4);

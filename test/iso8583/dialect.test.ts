@@ -45,6 +45,7 @@ fields:
   "64": { name: MAC, type: b, encoding: binary, length: fixed, max: 4 }
   "70": { name: Net, type: n, encoding: bcd, length: fixed, max: 3 }
 mac: { algorithm: x9.19, keyBytes: 8 }
+messageTypes: { "0200": sale, "200": short, "0400": "" }
 responseCodes: { "00": approved, "a0": lower case }
 colour: blue
 `;
@@ -75,6 +76,8 @@ describe('dialects', () => {
     for (let n = 2; n <= 128; n++) assert.ok(generic.fields[n], `field ${n}`);
     assert.equal(generic.responseCodes['94'], 'duplicate transmission');
     assert.equal(generic.responseCodes['A0'], undefined);
+    assert.equal(cup.messageTypes?.['0400'], 'Reversal request');
+    assert.equal(generic.messageTypes?.['0420'], 'Reversal advice');
   });
 
   it('hands out copies: changing one does not change the next', () => {
@@ -129,6 +132,8 @@ describe('dialects', () => {
       ['tpdu', /framing.tpdu is true/],
       ['header', /12 hex characters/],
       ['responseCodes.a0', /two digits or capital letters/],
+      ['messageTypes.200', /an MTI is four digits/],
+      ['messageTypes.0400', /say what the message is/],
       ['(top level)', /colour/],
     ];
     for (const [where, what] of expected) {
