@@ -250,6 +250,12 @@ function heapUsed(gc: () => void): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Memory outside the V8 heap held by ArrayBuffers (the Buffers' bytes: working keys), after a full collection. */
+function arrayBuffersUsed(gc: () => void): number {
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().arrayBuffers;
+}
+
 async function heapPhase(): Promise<void> {
   const count = 50_000;
   const gc = gcFunction();
@@ -259,6 +265,7 @@ async function heapPhase(): Promise<void> {
     cfg.timeouts = { ...cfg.timeouts, carrierMs: 0 };
     clearCipherCache();
     const h0 = heapUsed(gc);
+    const ab0 = arrayBuffersUsed(gc);
     const fleet = await createFleet(cfg);
     const h1 = heapUsed(gc);
     const t0 = Date.now();
@@ -267,10 +274,13 @@ async function heapPhase(): Promise<void> {
     const withCache = heapUsed(gc);
     clearCipherCache();
     const h2 = heapUsed(gc);
+    const ab2 = arrayBuffersUsed(gc);
+    const stats = fleet.stats();
     const perFresh = (h1 - h0) / count;
     const perSignedOn = (h2 - h0) / count;
     console.log(`heap per idle terminal, ${count} in one process: ${perFresh.toFixed(0)} B created, ${perSignedOn.toFixed(0)} B signed on with working keys (aim < 2048 B)`);
     console.log(`  (+${((withCache - h2) / 1e6).toFixed(1)} MB in the security module's shared DES cipher cache, bounded at 4096 keys; ${count - failures.length} sign-ons by dial-up in ${signOnSeconds.toFixed(1)} s)`);
+    console.log(`  outside the heap: ${((ab2 - ab0) / count).toFixed(0)} B of ArrayBuffer bytes per signed-on terminal; idle: ${stats.timersArmed} timers armed, ${stats.openLines} lines open`);
     await fleet.close();
   } finally {
     await host.stop();

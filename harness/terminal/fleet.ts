@@ -8,7 +8,7 @@ import { newCounters, type FleetContext, type FleetCounters, type Failure, type 
 import { purchase, refund, voidSale, type RefundInput } from './financial';
 import type { LineContext } from './line';
 import { pad6 } from './messages';
-import { restoredAttempt, tryReversal } from './reversal';
+import { restoredAttempt, tryReversal, unjournalRestored } from './reversal';
 import { settle, type SettlementResult } from './settlement';
 import type { PersistedTerminal } from './persisted';
 import { FleetStore } from './store';
@@ -55,6 +55,9 @@ export interface FleetStats extends FleetCounters {
   /** Bytes appended to the store, and how often it was rewritten as a snapshot while running. */
   storeBytes: number;
   storeCompactions: number;
+  /** Timeouts armed in the fleet's timer wheel, and connections open: both 0 for an idle dial-up fleet. */
+  timersArmed: number;
+  openLines: number;
 }
 
 export interface TerminalInfo {
@@ -161,7 +164,10 @@ export class Fleet {
       const t = new Terminal(this.ctx, i, terminalIds[i], merchantIds[i], states.get(i));
       this.terminals[i] = t;
       const restored = restoredAttempt(t);
-      if (restored !== null) this.ctx.attempts.push(restored);
+      if (restored !== null) {
+        this.ctx.attempts.push(restored);
+        unjournalRestored(t);
+      }
       this.idle.push(i);
       this.inIdle[i] = 1;
     }
@@ -384,6 +390,8 @@ export class Fleet {
       pendingReprints,
       storeBytes: this.ctx.store.writtenBytes,
       storeCompactions: this.ctx.store.compactionCount,
+      timersArmed: this.ctx.wheel.pending,
+      openLines: this.ctx.line.live.size,
     };
   }
 

@@ -17,8 +17,9 @@ export interface JournalEntry {
   /** MMDD and hhmmss of the host's answer (fields 13 and 12). */
   date: string;
   time: string;
-  /** voided / reversed sales no longer count in the totals. */
-  status: 'ok' | 'voided' | 'reversed';
+  /** voided / reversed sales no longer count in the totals; reversal-failed: being reversed, every try used up
+   *  (kept out of the totals too, so settlement shows the difference as "unbalanced"). */
+  status: 'ok' | 'voided' | 'reversed' | 'reversal-failed';
   /** For a void: the sale's STAN. */
   originalStan?: string;
   intentId?: string;
@@ -94,7 +95,9 @@ export function applyRecord(st: PersistedTerminal, rec: StoreRecord): PersistedT
       break;
     case 'txn': {
       const journal = (st.journal ??= []);
-      const at = journal.findIndex((e) => e.stan === rec.t.stan && e.kind === rec.t.kind);
+      // The RRN tells apart two entries with one STAN (a counter reset to an earlier value, a switch that does not
+      // refuse the repeat); a status change keeps the entry's RRN.
+      const at = journal.findIndex((e) => e.stan === rec.t.stan && e.kind === rec.t.kind && e.rrn === rec.t.rrn);
       if (at >= 0) journal[at] = rec.t;
       else journal.push(rec.t);
       break;

@@ -6,7 +6,7 @@ import type { IsoMessage } from '../iso8583/types';
 import { createLogger } from '../log';
 import type { AttemptRecord, ReversalRecord } from '../reconcile/records';
 import { RESIGN_CODES, reversalFields, reversalRequest } from './messages';
-import type { PendingReversal, ReversibleKind } from './persisted';
+import type { JournalEntry, PendingReversal, ReversibleKind } from './persisted';
 import { field, type Terminal } from './terminal';
 
 const log = createLogger('terminal');
@@ -53,19 +53,52 @@ function recordFor(t: Terminal, rev: PendingReversal, reason: string): ReversalR
   return rec;
 }
 
+/** The journal entry of the transaction `rev` reverses: the latest of its kind and STAN (a STAN may repeat after a
+ *  counter reset), and of its RRN when known. */
+function journalEntryOf(t: Terminal, rev: PendingReversal): JournalEntry | undefined {
+  const journal = t.journal;
+  if (journal === null) return undefined;
+  const stan = rev.fields[11];
+  for (let n = journal.length - 1; n >= 0; n--) {
+    const e = journal[n];
+    if (e.kind === rev.kind && e.stan === stan && (rev.rrn === undefined || e.rrn === rev.rrn)) return e;
+  }
+  return undefined;
+}
+
+/** Marks the journal entry being reversed (and puts back the sale of a reversed void); returns what changed. */
+function markUnjournaled(t: Terminal, rev: PendingReversal): JournalEntry[] {
+  const entry = journalEntryOf(t, rev);
+  if (entry === undefined || entry.status === 'reversed' || entry.status === 'reversal-failed') return [];
+  entry.status = 'reversed';
+  const changed = [entry];
+  if (entry.kind === 'void' && entry.originalStan !== undefined) {
+    const sale = t.journal?.find((e) => e.kind === 'sale' && e.stan === entry.originalStan && e.status === 'voided');
+    if (sale !== undefined) {
+      sale.status = 'ok';
+      changed.push(sale);
+    }
+  }
+  return changed;
+}
+
 /** The journal no longer counts what is being reversed (a void reversed puts its sale back). */
 async function unjournal(t: Terminal, rev: PendingReversal): Promise<void> {
-  const stan = rev.fields[11];
-  const entry = t.journal?.find((e) => e.kind === rev.kind && e.stan === stan);
-  if (entry === undefined || entry.status === 'reversed') return;
-  entry.status = 'reversed';
-  await t.ctx.store.append({ k: 'txn', i: t.index, t: entry });
-  if (entry.kind === 'void' && entry.originalStan !== undefined) {
-    const sale = t.journal?.find((e) => e.kind === 'sale' && e.stan === entry.originalStan);
-    if (sale !== undefined && sale.status === 'voided') {
-      sale.status = 'ok';
-      await t.ctx.store.append({ k: 'txn', i: t.index, t: sale });
-    }
+  for (const e of markUnjournaled(t, rev)) await t.ctx.store.append({ k: 'txn', i: t.index, t: e });
+}
+
+/**
+ * A reversal found in the store at start-up: the process may have stopped after the approval was journalled
+ * (waiting for the printer) or between the reversal and its journal change. Either way the transaction is being
+ * reversed, so the batch totals must not count it.
+ */
+export function unjournalRestored(t: Terminal): void {
+  const rev = t.reversal;
+  if (rev === null) return;
+  for (const e of markUnjournaled(t, rev)) {
+    t.ctx.store.append({ k: 'txn', i: t.index, t: e }).catch((err: Error) => {
+      log.warn('could not record a restored reversal in the terminal store', { terminalId: t.terminalId, error: err.message });
+    });
   }
 }
 
@@ -148,6 +181,11 @@ export async function tryReversal(t: Terminal, limit: number): Promise<void> {
       t.reversalRecord = null;
       ctx.stats.reversalsFailed++;
       await ctx.store.append({ k: 'revclr', i: t.index, failed: true });
+      const entry = journalEntryOf(t, rev);
+      if (entry !== undefined && entry.status === 'reversed') {
+        entry.status = 'reversal-failed';
+        await ctx.store.append({ k: 'txn', i: t.index, t: entry });
+      }
       log.warn('reversal failed: every try is used up; the record is kept for settlement and manual follow-up', {
         terminalId: t.terminalId, stan: rev.fields[11], reason: rev.fields[39], tries: rev.tries,
       });

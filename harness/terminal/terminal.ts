@@ -252,11 +252,13 @@ export class Terminal implements Identity {
   /** Prints through the terminal's sink; a sink that throws or takes longer than printMs reports 'unknown'. */
   async print(receipt: Receipt): Promise<PrintResult> {
     const { wheel, cfg } = this.ctx;
-    let result: PrintResult;
-    try {
-      result = await new Promise<PrintResult>((resolve) => {
-        const timer = wheel.after(cfg.printMs, () => resolve('unknown'));
-        this.sink().print(receipt).then(
+    let result = await new Promise<PrintResult>((resolve) => {
+      const timer = wheel.after(cfg.printMs, () => resolve('unknown'));
+      // Through a promise, so that a sink that throws at once or answers with a plain value cannot leave the
+      // print timeout armed.
+      Promise.resolve()
+        .then(() => this.sink().print(receipt))
+        .then(
           (r) => {
             wheel.cancel(timer);
             resolve(r);
@@ -266,10 +268,7 @@ export class Terminal implements Identity {
             resolve('unknown');
           },
         );
-      });
-    } catch {
-      result = 'unknown';
-    }
+    });
     if (!PRINT_RESULTS.includes(result)) result = 'unknown';
     this.ctx.receiptJournal.record(receipt, result);
     return result;
@@ -285,8 +284,14 @@ export class Terminal implements Identity {
   /** The reprint of a receipt that did not print, once the printer says it is ready. */
   async reprintIfPending(): Promise<PrintResult | null> {
     if (!this.reprintPending || this.lastReceipt === null) return null;
-    const status = this.sink().status?.();
-    if (status !== undefined && !status.ready) return null;
+    let ready: boolean;
+    try {
+      const status = this.sink().status?.();
+      ready = status === undefined || status === null || Boolean(status.ready);
+    } catch {
+      ready = false; // a printer that cannot say how it is: try again later
+    }
+    if (!ready) return null;
     return this.reprintLast();
   }
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { VirtualPrinter } from '../../harness/printers';
 import type { Fleet } from '../../harness/terminal';
-import { startStack, type Stack } from './support/stack';
+import { startStack, until, type Stack } from './support/stack';
 
 describe('terminal fleet: receipts and printer faults under both policies', function () {
   this.timeout(20_000);
@@ -101,6 +101,35 @@ describe('terminal fleet: receipts and printer faults under both policies', func
     const out = await sale(fleet, 's2');
     assert.equal(out.outcome, 'failed-reversed');
     assert.equal(fleet.receipts()[0].printed, 'unknown');
+    assert.equal(fleet.attempts()[0].reversal?.reason, '96');
+    await until(() => printer.counts().printed === 1); // the voucher came out after all: that is what unknown means
+  });
+
+  it('offline before the job under the reprint policy: the approval is kept and reprinted once the printer is back', async () => {
+    const fleet = await fleetWith('reprint', new VirtualPrinter({ offline: 'before' }));
+    const out = await sale(fleet, 'ob', 321);
+    assert.deepEqual([out.outcome, out.failure], ['approved-without-receipt', 'not-printed']);
+    await fleet.drainReversals();
+    assert.equal(fleet.stats().pendingReprints, 1, 'no reprint while the printer is offline');
+    printer.setOffline(false);
+    await fleet.drainReversals();
+    assert.deepEqual(fleet.receipts().map((r) => [r.printed, r.reprint, r.amount]), [['not-printed', false, 321], ['printed', true, 321]]);
+    assert.match(printer.printedTexts()[0], /重打印 REPRINT/);
+    assert.equal(fleet.stats().pendingReversals, 0);
+    assert.equal(netDebits(fleet), 1);
+  });
+
+  it('a slow printer past the print timeout under the reprint policy: unknown, the approval is kept, reprinted later', async () => {
+    const fleet = await fleetWith('reprint', new VirtualPrinter({ slowMs: 300 }), 100);
+    const out = await sale(fleet, 'sr');
+    assert.deepEqual([out.outcome, out.failure], ['approved-without-receipt', 'not-printed']);
+    assert.equal(fleet.attempts()[0].reversal, undefined);
+    await until(() => printer.counts().printed === 1);
+    printer.setSlow(0);
+    await fleet.drainReversals();
+    assert.deepEqual(fleet.receipts().map((r) => [r.printed, r.reprint]), [['unknown', false], ['printed', true]]);
+    assert.equal(fleet.stats().pendingReprints, 0);
+    assert.equal(netDebits(fleet), 1);
   });
 
   it('reprintLast prints the last receipt again, marked, with the same keys', async () => {
@@ -114,5 +143,14 @@ describe('terminal fleet: receipts and printer faults under both policies', func
     const [t1, t2] = printer.printedTexts();
     assert.doesNotMatch(t1, /REPRINT/);
     assert.match(t2, /重打印 REPRINT/);
+    const pan = stack.card(false).pan;
+    assert.equal(orig.panMasked, pan.slice(0, 6) + '*'.repeat(pan.length - 10) + pan.slice(-4));
+    for (const text of [t1, t2]) {
+      for (const s of ['TEST SHOP', orig.merchantId, orig.terminalId, orig.panMasked, 'RMB 43.21', `VOUCHER NO: ${orig.stan}`, `BATCH NO: ${orig.batch}`, `REF NO: ${orig.rrn}`, `AUTH NO: ${orig.authCode}`]) {
+        assert.ok(text.includes(s), `the receipt shows ${s}`);
+      }
+      assert.match(text, /DATE\/TIME: \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d/);
+      assert.ok(!text.includes(pan), 'never the full card number');
+    }
   });
 });

@@ -4,17 +4,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { getDialect, MessageCodec } from '../../harness/iso8583';
 import { startRelay, type Relay } from './support/relay';
-import { startStack, type Stack } from './support/stack';
+import { startStack, until, type Stack } from './support/stack';
 
 const codec = new MessageCodec(getDialect('cup-pos'));
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('terminal fleet: restart, dial-up and long connections', function () {
   this.timeout(20_000);
@@ -93,6 +86,35 @@ describe('terminal fleet: restart, dial-up and long connections', function () {
     assert.deepEqual(stack.issuer.ledger().filter((e) => e.amount === 4242).map((e) => e.type), ['debit', 'reversal']);
   });
 
+  it('a power cut while the approved sale is printing (reverse policy): after the restart it is reversed and not counted in the batch', async () => {
+    stack = await startStack();
+    const storePath = stack.fleetConfig().storePath;
+    const card = stack.card(false);
+    const child = spawn(process.execPath, [
+      path.join(__dirname, 'support', 'crash-child.js'),
+      JSON.stringify({ port: stack.sw.port, storePath, pan: card.pan, expiry: card.expiry, amount: 5151, stuckPrinter: true }),
+    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let said = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        said += d.toString();
+        if (said.includes('printing')) resolve();
+      });
+      child.once('exit', () => reject(new Error('the child ended before printing')));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    assert.deepEqual(stack.issuer.ledger().filter((e) => e.amount === 5151).map((e) => [e.type, e.responseCode]), [['debit', '00']]);
+    const fleet = await stack.fleet({ storePath });
+    const [restored] = fleet.attempts();
+    assert.deepEqual([restored.intentId, restored.reversal?.reason, restored.reversal?.status], ['power-cut', '98', 'pending']);
+    assert.deepEqual(fleet.terminalInfo(0).journal.map((e) => [e.kind, e.status]), [['sale', 'reversed']], 'a sale being reversed is not counted');
+    const r = await fleet.settle(0);
+    assert.deepEqual([r.ok, r.reconciliation, r.totals.debitCount, r.uploaded], [true, '1', 0, 0], JSON.stringify(r));
+    assert.equal(restored.reversal?.status, 'acknowledged', 'the reversal went out before the settlement');
+    assert.deepEqual(stack.issuer.ledger().filter((e) => e.amount === 5151).map((e) => e.type), ['debit', 'reversal']);
+  });
+
   it('the store is rewritten as a snapshot while running, and reopens to the same state', async () => {
     stack = await startStack();
     const storePath = stack.fleetConfig().storePath;
@@ -114,16 +136,19 @@ describe('terminal fleet: restart, dial-up and long connections', function () {
     const card = stack.card(false);
     assert.equal((await fleet.submit({ intentId: 'd1', ...card, amount: 10, terminalIndex: 0 })).outcome, 'approved-with-receipt');
     assert.equal(fleet.stats().dials, 2, 'sign-on and sale each dialled');
+    // The switch must have seen the terminal's hang-up before the hog takes the only line, and the hog's call before
+    // the terminal dials again.
+    await until(async () => (await stack.linesInUse()) === 0);
     const hog = net.connect(stack.sw.port, '127.0.0.1');
     await new Promise((r) => hog.once('connect', r));
-    await new Promise((r) => setTimeout(r, 50));
+    await until(async () => (await stack.linesInUse()) === 1);
     const busy = await fleet.submit({ intentId: 'd2', ...card, amount: 10, terminalIndex: 0 });
     assert.deepEqual([busy.outcome, busy.failure, busy.attempts], ['declined', 'dial-failed', 1]);
     assert.equal(fleet.attempts()[1].result, 'dial-failed');
     assert.equal(fleet.stats().dialFailures['line-busy'], 2);
     assert.equal(fleet.stats().pendingReversals, 0, 'nothing was sent, nothing to reverse');
     hog.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(async () => (await stack.linesInUse()) === 0);
     assert.equal((await fleet.submit({ intentId: 'd3', ...card, amount: 10, terminalIndex: 0 })).outcome, 'approved-with-receipt');
 
     const closed = net.createServer();
@@ -177,7 +202,8 @@ describe('terminal fleet: restart, dial-up and long connections', function () {
     const fleet = await stack.fleet({ mode: 'long' });
     const card = stack.card(false);
     assert.equal((await fleet.submit({ intentId: 'h1', ...card, amount: 10, terminalIndex: 4 })).outcome, 'approved-with-receipt');
-    await new Promise((r) => setTimeout(r, 400));
+    await until(async () => (await stack.linesInUse()) === 0); // the switch hung up the idle line
+    await new Promise((r) => setTimeout(r, 50)); // and the terminal's side heard it
     assert.equal((await fleet.submit({ intentId: 'h2', ...card, amount: 10, terminalIndex: 4 })).outcome, 'approved-with-receipt');
     assert.equal(fleet.stats().dials, 2);
     assert.equal(fleet.stats().pendingReversals, 0);

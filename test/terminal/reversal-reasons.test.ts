@@ -4,18 +4,20 @@ import type { IsoMessage } from '../../harness/iso8583/types';
 import { computeMac, decodeSignOnKeys, deriveTerminalMasterKey } from '../../harness/security';
 import type { Fleet } from '../../harness/terminal';
 import { garbleMac, startRelay, type Relay } from './support/relay';
-import { SEED, startStack, type Stack } from './support/stack';
+import { SEED, startStack, until, type Stack } from './support/stack';
 
 const codec = new MessageCodec(getDialect('cup-pos'));
 
 /** A relay hook's helper: learns the MAK from the 0810 so a test can re-MAC a response it changed. */
-function makWatcher(): { mak: () => Buffer; see: (msg: IsoMessage) => void } {
+function makWatcher(): { mak: (terminalId?: string) => Buffer; see: (msg: IsoMessage) => void } {
   let mak: Buffer | null = null;
+  const byTerminal = new Map<string, Buffer>();
   return {
-    mak: () => mak!,
+    mak: (terminalId) => (terminalId !== undefined ? byTerminal.get(terminalId) : undefined) ?? mak!,
     see(msg) {
       if (msg.mti === '0810' && Buffer.isBuffer(msg.fields[62])) {
         mak = decodeSignOnKeys(deriveTerminalMasterKey(SEED, String(msg.fields[41])), msg.fields[62], '003').mak;
+        byTerminal.set(String(msg.fields[41]), mak);
       }
     },
   };
@@ -79,8 +81,7 @@ describe('terminal fleet: reversal reasons', function () {
     assert.equal(out.outcome, 'failed-reversal-pending', JSON.stringify(out));
     assert.equal(fleet.stats().pendingReversals, 1);
     stack.issuer.maintenance(null);
-    await new Promise((r) => setTimeout(r, 1300)); // the switch gives up on the issuer and answers the 0200 late
-    assert.ok(fleet.stats().lateResponses >= 1, 'the late answer was counted');
+    await until(() => fleet.stats().lateResponses >= 1); // the switch gives up on the issuer and answers the 0200 late
     assert.equal(fleet.outcomes()[0].outcome, 'failed-reversal-pending', 'the customer saw what they saw');
     const next = await fleet.submit({ intentId: 'next', ...stack.card(false), amount: 100, terminalIndex: 0 });
     assert.equal(next.outcome, 'approved-with-receipt', JSON.stringify(next));
@@ -116,6 +117,23 @@ describe('terminal fleet: reversal reasons', function () {
     assert.equal(out.outcome, 'failed-reversed', JSON.stringify(out));
     assert.equal(fleet.attempts()[0].reversal?.reason, '98');
     assert.equal(fleet.stats().lateResponses, 1);
+  });
+
+  it('a response naming another terminal (41) or of another type (MTI) is not taken either: counted, then reversal 98', async () => {
+    const keys = makWatcher();
+    const fleet = await fleetThroughRelay((msg) => {
+      keys.see(msg);
+      if (msg.mti !== '0210' || msg.fields[39] !== '00') return 'pass';
+      // Validly MAC'd, so that only the MTI / 41 / 11 match can refuse them.
+      const tid = String(msg.fields[41]);
+      if (tid.endsWith('1')) return remac({ mti: msg.mti, fields: { ...msg.fields, 41: '29999999' } }, keys.mak(tid));
+      return remac({ mti: '0230', fields: msg.fields }, keys.mak(tid));
+    });
+    const outs = await Promise.all([0, 1].map((i) => fleet.submit({ intentId: `w${i}`, ...stack.card(false), amount: 400 + i, terminalIndex: i })));
+    assert.deepEqual(outs.map((o) => o.outcome), ['failed-reversed', 'failed-reversed'], JSON.stringify(outs));
+    assert.deepEqual(fleet.attempts().map((a) => [a.result, a.reversal?.reason]), [['no-response', '98'], ['no-response', '98']]);
+    assert.equal(fleet.stats().lateResponses, 2);
+    assert.equal(fleet.receipts().length, 0);
   });
 
   it('06: approved, but the answer lacks the authorisation code, so no receipt can be made → reversal 06', async () => {

@@ -54,6 +54,28 @@ describe('terminal fleet: sign-on and working keys', function () {
     assert.equal(fleet.stats().signOnFailures, 2);
   });
 
+  it('a bad PIK check value is a failed sign-on too, and drops the keys the terminal had', async () => {
+    let corrupt = false;
+    relay = await startRelay(stack.sw.port, (msg) => {
+      if (!corrupt || msg.mti !== '0810' || !Buffer.isBuffer(msg.fields[62])) return 'pass';
+      const f62 = Buffer.from(msg.fields[62]);
+      f62[17] ^= 0x01; // inside the PIK check value (bytes 16-19)
+      return codec.pack({ mti: msg.mti, fields: { ...msg.fields, 62: f62 } });
+    });
+    const fleet = await stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port } });
+    assert.equal((await fleet.signOn(0)).ok, true);
+    assert.equal(fleet.terminalInfo(0).signedOn, true);
+    corrupt = true;
+    const r = await fleet.signOn(0);
+    assert.equal(r.ok, false);
+    assert.match(r.reason ?? '', /PIK check value mismatch/);
+    assert.equal(fleet.terminalInfo(0).signedOn, false, 'the old keys are not kept either');
+    corrupt = false;
+    const out = await fleet.submit({ intentId: 'y', ...stack.card(true), amount: 100, terminalIndex: 0 });
+    assert.equal(out.outcome, 'approved-with-receipt', 'a later good sign-on installs keys again');
+    assert.equal(fleet.stats().signOns, 3);
+  });
+
   it('77 (batch mismatch): signs on again and adopts the switch batch', async () => {
     let lie = true;
     relay = await startRelay(stack.sw.port, (msg) => {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { VirtualPrinter } from '../../harness/printers';
 import { startStack, type Stack } from './support/stack';
 
 describe('terminal fleet: STAN faults', function () {
@@ -26,6 +27,29 @@ describe('terminal fleet: STAN faults', function () {
     assert.equal(stack.issuer.ledger().filter((e) => e.type === 'debit').length, 1);
     const next = await fleet.submit({ intentId: 'c', ...card, amount: 150, terminalIndex: 0 });
     assert.equal(next.outcome, 'approved-with-receipt');
+  });
+
+  it('a repeated STAN the switch lets through: two journal entries, the reversal marks the right one, both survive a restart', async () => {
+    await stack.close();
+    stack = await startStack({ switch: { safeguards: { duplicateDetection: false } } });
+    const printer = new VirtualPrinter({ paper: 1 });
+    const storePath = stack.fleetConfig().storePath;
+    const fleet = await stack.fleet({ storePath, printers: { sink: () => printer, onNotPrinted: 'reverse' } });
+    const card = stack.card(false);
+    assert.equal((await fleet.submit({ intentId: 'a', ...card, amount: 100, terminalIndex: 0 })).outcome, 'approved-with-receipt');
+    const stan = fleet.attempts()[0].stan;
+    fleet.resetStan(0, Number(stan));
+    // Approved under the same STAN (another amount, so the issuer's own duplicate check lets it through too); no
+    // paper left, so it is reversed with 96.
+    const b = await fleet.submit({ intentId: 'b', ...card, amount: 200, terminalIndex: 0 });
+    assert.deepEqual([b.outcome, fleet.attempts()[1].stan, fleet.attempts()[1].reversal?.reason], ['failed-reversed', stan, '96']);
+    const journal = (f: typeof fleet) => f.terminalInfo(0).journal.map((e) => [e.stan, e.amount, e.status]);
+    assert.deepEqual(journal(fleet), [[stan, 100, 'ok'], [stan, 200, 'reversed']]);
+    await fleet.close();
+    const again = await stack.fleet({ storePath, printers: { sink: () => printer, onNotPrinted: 'reverse' } });
+    assert.deepEqual(journal(again), [[stan, 100, 'ok'], [stan, 200, 'reversed']], 'the store kept both');
+    const r = await again.settle(0);
+    assert.deepEqual([r.ok, r.reconciliation, r.totals.debitAmount, r.totals.debitCount], [true, '1', 100, 1], JSON.stringify(r));
   });
 
   it('the STAN wraps from 999999 to 000001', async () => {

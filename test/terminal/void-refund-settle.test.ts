@@ -81,6 +81,28 @@ describe('terminal fleet: void, refund, settlement', function () {
     await assert.rejects(fleet.refund(0, { ...card, amount: 400, original: { rrn: 'x', batch: '1', stan: '2', date: '13' } }), /refund original/);
   });
 
+  it('a refund whose 0230 is lost is not reversed (0220 is not reversible): no 0400, nothing pending', async () => {
+    let drop = false;
+    relay = await startRelay(stack.sw.port, (msg) => (drop && msg.mti === '0230' ? 'drop' : 'pass'));
+    const fleet = await stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port }, timeouts: { responseMs: 400 } });
+    const card = stack.card(false);
+    await fleet.submit({ intentId: 's', ...card, amount: 1000, terminalIndex: 0 });
+    const sale = fleet.attempts()[0];
+    const date = stack.issuer.ledger().find((e) => e.rrn === sale.rrn)!.transmissionDateTime.slice(0, 4);
+    assert.equal((await fleet.settle(0)).ok, true);
+    drop = true;
+    const r = await fleet.refund(0, { ...card, amount: 300, original: { rrn: sale.rrn!, batch: sale.batch, stan: sale.stan, date } });
+    assert.deepEqual([r.outcome, r.failure, r.attempt?.result], ['declined', 'no-response', 'no-response']);
+    assert.equal(r.attempt?.reversal, undefined);
+    drop = false;
+    await fleet.drainReversals();
+    assert.equal(fleet.stats().pendingReversals, 0);
+    assert.equal(relay.requests.filter((m) => m.mti === '0400').length, 0, 'no reversal of a refund');
+    assert.equal(fleet.terminalInfo(0).pendingReversal, null);
+    assert.equal((await fleet.submit({ intentId: 'n', ...card, amount: 10, terminalIndex: 0 })).outcome, 'approved-with-receipt');
+    assert.deepEqual(relay.requests.slice(-1).map((m) => m.mti), ['0200'], 'the next sale is not preceded by a 0400');
+  });
+
   it('unbalanced settlement: batch upload of every transaction (0320 201), the end message (202), then the batch advances', async () => {
     relay = await startRelay(stack.sw.port);
     relay.dropRequest = (m) => m.mti === '0400'; // the switch never hears of the reversal
@@ -94,6 +116,7 @@ describe('terminal fleet: void, refund, settlement', function () {
     for (const [id, amount] of [['a', 100], ['b', 200], ['c', 300]] as const) await fleet.submit({ intentId: id, ...card, amount, terminalIndex: 0 });
     await fleet.drainReversals();
     assert.equal(fleet.stats().failedReversals, 1, 'the 96 reversal of c never got through');
+    assert.deepEqual(fleet.terminalInfo(0).journal.map((e) => [e.amount, e.status]), [[100, 'ok'], [200, 'ok'], [300, 'reversal-failed']]);
     const r = await fleet.settle(0);
     assert.deepEqual([r.ok, r.reconciliation, r.uploaded, r.nextBatch], [true, '2', 2, '000002'], JSON.stringify(r));
     const uploads = relay.requests.filter((m) => m.mti === '0320');

@@ -12,6 +12,15 @@ export const SEED = 'fleet-test';
 export const FIRST_ID = 20000001;
 export const merchantOf = (tid: string): string => '898100054110' + tid.slice(-3);
 
+/** Polls `cond` every 5 ms until it holds; throws after `ms`. */
+export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 export interface Stack {
   dir: string;
   issuer: IssuerHandle;
@@ -21,6 +30,8 @@ export interface Stack {
   card(withPin?: boolean): { pan: string; expiry: string; pin?: string };
   fleetConfig(extra?: Partial<FleetConfig>): FleetConfig;
   fleet(extra?: Partial<FleetConfig>): Promise<Fleet>;
+  /** The switch's count of open terminal lines (its posfault_switch_lines_in_use gauge). */
+  linesInUse(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -67,6 +78,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const f = await createFleet(stack.fleetConfig(extra));
       fleets.push(f);
       return f;
+    },
+    async linesInUse() {
+      const metric = sw.registry.getSingleMetric('posfault_switch_lines_in_use');
+      if (metric === undefined) throw new Error('the switch has no posfault_switch_lines_in_use gauge');
+      const data = await metric.get();
+      return data.values[0]?.value ?? 0;
     },
     async close() {
       for (const f of fleets) await f.close();
