@@ -164,8 +164,15 @@ export async function startIssuer(config: IssuerConfig): Promise<IssuerHandle> {
       }
       if (!options.follow || closed || options.signal?.aborted) return;
       if (lastCore.journal.committedSeq >= next) continue;
+      const current = lastCore.journal;
+      if (current.isClosed) {
+        // Crashed while this reader was not waiting (its 'close' has been and gone), or started while down:
+        // wait for the restart and read on from the new journal; without one there is nothing more to come.
+        if (!restarting) return;
+        await restarting.catch(() => undefined);
+        continue;
+      }
       await new Promise<void>((resolve) => {
-        const current = lastCore.journal;
         const done = () => {
           current.off('commit', done);
           current.off('close', done);

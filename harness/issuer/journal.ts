@@ -148,6 +148,11 @@ export class JournalWriter extends EventEmitter {
     this.checkpoints = recovered.checkpoints.slice();
   }
 
+  /** True once closed or abandoned: no 'commit' or 'close' will come from it any more. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get error(): Error | null {
     return this.failed;
   }

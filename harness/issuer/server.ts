@@ -217,10 +217,13 @@ export class IssuerServer {
       log.info('connection gone before the response; not sent', { peer: conn.peer, mti: response.mti, code });
       return;
     }
-    metrics.requests.inc({ mti: requestMti, code });
-    metrics.latency.observe({ mti: requestMti }, Number(process.hrtime.bigint() - started) / 1e9);
+    const mtiLabel = LABELLED_MTIS.has(requestMti) ? requestMti : 'other'; // garbage cannot grow the label set
+    metrics.requests.inc({ mti: mtiLabel, code });
+    metrics.latency.observe({ mti: mtiLabel }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 }
+
+const LABELLED_MTIS = new Set([...FINANCIAL_MTIS, '0800', '0801']);
 
 function readMti(body: Buffer, encoding: 'ascii' | 'bcd'): string | null {
   const text = encoding === 'ascii' ? body.toString('latin1', 0, 4) : body.subarray(0, 2).toString('hex');

@@ -3,6 +3,7 @@ import type { MessageCodec } from '../iso8583/codec';
 import type { IsoMessage, MacAlgorithmName } from '../iso8583/types';
 import type { Logger } from '../log';
 import type { BatchEntry } from './batch-record';
+import type { DialectCodes } from './codes';
 import type { MacInput } from './mac-input';
 import type { ResolvedConfig } from './config';
 import type { IssuerMux, IssuerOutcome } from './issuer-mux';
@@ -20,6 +21,8 @@ export interface SwitchServices {
   readonly terminalMacInput: MacInput;
   readonly issuerCodec: MessageCodec;
   readonly mac: { algorithm: MacAlgorithmName; keyBytes: 8 | 16 };
+  /** Codes that depend on the terminal dialect (issuer timeout, unknown terminal). */
+  readonly codes: DialectCodes;
   readonly sessions: Map<string, TerminalSession>;
   readonly issuer: IssuerMux;
   readonly saf: SafForwarder;

@@ -6,6 +6,7 @@ import type { ReversalRecord } from '../reconcile/records';
 import { generateKey, Prng } from '../security';
 import { DEFAULT_ISSUER_ZPK } from '../issuer';
 import { assemblePipeline } from './assemble';
+import { dialectCodes } from './codes';
 import { resolveConfig, SAFEGUARD_NAMES, type SafeguardName, type SwitchConfig } from './config';
 import type { SwitchServices } from './exchange';
 import { IssuerMux } from './issuer-mux';
@@ -60,6 +61,7 @@ export async function startSwitch(config: SwitchConfig): Promise<SwitchHandle> {
     terminalMacInput: macInputFor(terminalDialect, terminalCodec),
     issuerCodec,
     mac: terminalDialect.mac,
+    codes: dialectCodes(terminalDialect.responseCodes),
     sessions,
     issuer,
     saf,

@@ -19,6 +19,13 @@ export interface SwitchMetrics {
   issuerLatency: Histogram;
 }
 
+/** The MTIs the switch serves and answers; any other is labelled 'other', so that garbage cannot grow the label set. */
+const LABELLED_MTIS = new Set(['0800', '0810', '0200', '0210', '0220', '0230', '0400', '0410', '0500', '0510', '0320', '0330']);
+
+export function mtiLabel(mti: string): string {
+  return LABELLED_MTIS.has(mti) ? mti : 'other';
+}
+
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 function reuse<T extends Metric<string>>(registry: Registry, name: string, make: () => T): T {

@@ -9,6 +9,7 @@ import { computeMac } from '../security';
 import { RC } from './codes';
 import { Exchange, type SwitchServices } from './exchange';
 import { macKey } from './mac-key';
+import { mtiLabel } from './metrics';
 import { runPipeline, type Participant } from './pipeline';
 import { buildResponse, carriesMac, isRequestMti } from './responses';
 import type { Salvager } from './salvage';
@@ -97,7 +98,7 @@ export class TerminalConnection {
       return;
     }
     services.log.warn('undecodable terminal request, answered 30', { remote: this.remote(), mti: partial.mti, terminal: f[41], stan: f[11], reason });
-    services.metrics.requests.inc({ mti: partial.mti });
+    services.metrics.requests.inc({ mti: mtiLabel(partial.mti) });
     const response = buildResponse(partial, RC.formatError, { at: new Date(), acquirerId: services.config.acquirerId, rrn: () => services.rrn.next() });
     this.reply(frame, response, this.sessionFor(partial), partial.mti, performance.now());
   }
@@ -105,7 +106,7 @@ export class TerminalConnection {
   private process(frame: Frame, request: IsoMessage): void {
     const services = this.opts.services;
     const started = performance.now();
-    services.metrics.requests.inc({ mti: request.mti });
+    services.metrics.requests.inc({ mti: mtiLabel(request.mti) });
     services.metrics.inFlight.inc();
     this.inFlight++;
     const ex = new Exchange(services, request, frame.body, new Date(), this.hangup.signal);
@@ -172,7 +173,7 @@ export class TerminalConnection {
       services.metrics.dropped.inc({ reason: 'hung-up' });
       return;
     }
-    services.metrics.responses.inc({ mti: response.mti, code: String(response.fields[39] ?? '') });
-    services.metrics.latency.observe({ mti: requestMti }, (performance.now() - started) / 1000);
+    services.metrics.responses.inc({ mti: mtiLabel(response.mti), code: String(response.fields[39] ?? '') });
+    services.metrics.latency.observe({ mti: mtiLabel(requestMti) }, (performance.now() - started) / 1000);
   }
 }

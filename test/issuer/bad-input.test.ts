@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { Registry } from 'prom-client';
 import { generateAccounts, startIssuer, type IssuerHandle } from '../../harness/issuer';
 import { codec, delay, IssuerClient, quietLogs, reversal, sale, tempJournal } from './helpers';
 
@@ -104,6 +105,24 @@ describe('issuer: bad input', () => {
     assert.equal(client.received.length, 0);
     assert.equal(issuer.ledger().length, 0);
     await stillServes(client, '000002');
+  });
+
+  it('labels MTIs it does not serve as other in its metrics, so garbage cannot grow the label set', async () => {
+    const registry = new Registry();
+    const k = tempJournal();
+    const own = await startIssuer({ journalPath: k.file, accounts: [card], registry });
+    const c = await IssuerClient.connect(own.port);
+    try {
+      const auth = sale(card, { stan: '000001', amount: 100 });
+      for (const mti of ['0100', '0300', '0600']) assert.equal((await c.request({ mti, fields: auth.fields })).fields[39], '30');
+      await c.request(sale(card, { stan: '000002', amount: 100 }));
+      const labels = (await registry.getSingleMetric('posfault_issuer_requests_total')!.get()).values.map((v) => `${String(v.labels.mti)}/${String(v.labels.code)}`);
+      assert.deepEqual(labels.sort(), ['0200/00', 'other/30']);
+    } finally {
+      c.close();
+      await own.close();
+      k.cleanup();
+    }
   });
 
   it('closes a connection whose length lies (over the maximum), and serves the others', async () => {

@@ -3,6 +3,16 @@ import { Registry } from 'prom-client';
 import { generateAccounts, startIssuer, type IssuerHandle, type IssuerLedgerEntry } from '../../harness/issuer';
 import { collect, delay, IssuerClient, quietLogs, sale, tempJournal } from './helpers';
 
+/** Resolves with `p`, or rejects naming `what` when it takes longer than `ms` (a stuck stream fails, not hangs). */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(what)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('issuer: ledger reads and the HTTP control API', () => {
   const [card] = generateAccounts('control', 1, { pinShare: 0, balanceMin: 100_000, balanceMax: 100_000 });
   let issuer: IssuerHandle;
@@ -68,6 +78,52 @@ describe('issuer: ledger reads and the HTTP control API', () => {
     await done;
     assert.deepEqual(seen, [1, 2]);
     assert.deepEqual((await collect(issuer.readLedger())).map((e) => e.seq), [1, 2]);
+  });
+
+  it('POST /faults/crash takes the issuer down and back; a ledger follower carries on across the crash', async () => {
+    const abort = new AbortController();
+    const seen: number[] = [];
+    const following = (async () => {
+      for await (const e of issuer.readLedger(1, { follow: true, signal: abort.signal })) {
+        seen.push(e.seq);
+        if (seen.length === 3) abort.abort();
+      }
+    })();
+    for (let i = 1; i <= 2; i++) assert.equal((await client.request(sale(card, { stan: String(i).padStart(6, '0'), amount: 1_000 }))).fields[39], '00');
+    const r = await fetch(`${base}/faults/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ downMs: 400 }) });
+    assert.equal(r.status, 202);
+    const end = Date.now() + 2000;
+    while (!client.closed && Date.now() < end) await delay(10);
+    assert.ok(client.closed, 'the crash dropped the connection');
+    await assert.rejects(IssuerClient.connect(issuer.port), /ECONNREFUSED/, 'down: nobody listens');
+    let back: IssuerClient | undefined;
+    while (back === undefined && Date.now() < end + 2000) back = await IssuerClient.connect(issuer.port).catch(() => delay(20).then(() => undefined));
+    assert.ok(back, 'listening again after downMs');
+    client = back;
+    assert.equal(issuer.balance(card.pan), 98_000, 'acknowledged debits rebuilt from the journal');
+    assert.equal((await client.request(sale(card, { stan: '000003', amount: 1_000 }))).fields[39], '00');
+    await within(following, 3000, 'the follower is stuck on the dead journal');
+    assert.deepEqual(seen, [1, 2, 3], 'the follower saw the entry made after the restart');
+    assert.equal((await fetch(`${base}/faults/crash`, { method: 'POST', body: '{"downMs":-1}' })).status, 400);
+  });
+
+  it('a follower that starts while the issuer is down waits for the restart and reads on', async () => {
+    assert.equal((await client.request(sale(card, { stan: '000001', amount: 1_000 }))).fields[39], '00');
+    const crashed = issuer.crash(200);
+    await delay(20);
+    const abort = new AbortController();
+    const seen: number[] = [];
+    const following = (async () => {
+      for await (const e of issuer.readLedger(1, { follow: true, signal: abort.signal })) {
+        seen.push(e.seq);
+        if (seen.length === 2) abort.abort();
+      }
+    })();
+    await crashed;
+    client = await IssuerClient.connect(issuer.port);
+    assert.equal((await client.request(sale(card, { stan: '000002', amount: 1_000 }))).fields[39], '00');
+    await within(following, 3000, 'the follower is stuck on the dead journal');
+    assert.deepEqual(seen, [1, 2]);
   });
 
   it('gives balances by PAN with the PAN masked, 404 for an unknown card, 400 for a bad one', async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { generateAccounts, LATE_ORIGINAL_CODE, startIssuer, type IssuerHandle } from '../../harness/issuer';
+import { generateAccounts, LATE_ORIGINAL_CODE, movesMoney, startIssuer, type IssuerHandle } from '../../harness/issuer';
 import { IssuerClient, refundOf, reversal, sale, tempJournal, voidOf } from './helpers';
 
 describe('issuer: reversals, voids and refunds', () => {
@@ -36,16 +36,40 @@ describe('issuer: reversals, voids and refunds', () => {
     assert.ok(reversals.slice(1).every((e) => e.duplicateOf === reversals[0].seq), 'repeats point at the first reversal');
   });
 
+  it('credits once when 0400, 0401, 0420 and 0421 of one sale arrive at the same time on four connections', async () => {
+    assert.equal((await client.request(sale(card, { stan: '000001', amount: 1_000 }))).fields[39], '00');
+    const others = await Promise.all([0, 1, 2].map(() => IssuerClient.connect(issuer.port)));
+    try {
+      const lines = [client, ...others];
+      const replies = await Promise.all(['0400', '0401', '0420', '0421'].map((mti, i) =>
+        lines[i].request(reversal(card, { mti, stan: '000001', amount: 1_000, f7: `112110070${i}` }))));
+      assert.deepEqual(replies.map((r) => r.fields[39]), ['00', '00', '00', '00']);
+    } finally {
+      for (const c of others) c.close();
+    }
+    assert.equal(issuer.balance(card.pan), 50_000);
+    const reversals = issuer.ledger().filter((e) => e.type === 'reversal');
+    assert.equal(reversals.filter(movesMoney).length, 1, 'one credit');
+    assert.equal(reversals.filter((e) => e.duplicateOf !== undefined).length, 3);
+  });
+
   it('answers 25 to a reversal of a sale never seen, keeps a tombstone, and declines the late original', async () => {
+    assert.equal((await client.request(sale(other, { stan: '000006', amount: 3_000 }))).fields[39], '00');
+    const before = issuer.ledger();
     const r = await client.request(reversal(card, { mti: '0420', stan: '000007', amount: 2_000 }));
     assert.equal(r.fields[39], '25');
     assert.equal(issuer.balance(card.pan), 50_000);
+    assert.equal(issuer.balance(other.pan), 47_000);
+    const after = issuer.ledger();
+    assert.deepEqual(after.slice(0, before.length), before, 'the ledger as it was, every entry unchanged');
+    assert.equal(after.length, before.length + 1, 'only the reversal itself recorded');
+    assert.equal(movesMoney(after[after.length - 1]), false);
     const late = await client.request(sale(card, { stan: '000007', amount: 2_000 }));
     assert.equal(late.fields[39], LATE_ORIGINAL_CODE);
     assert.equal(issuer.balance(card.pan), 50_000, 'the late original did not debit');
     const again = await client.request(reversal(card, { mti: '0421', stan: '000007', amount: 2_000 }));
     assert.equal(again.fields[39], '25');
-    const [tomb, declined, repeat] = issuer.ledger();
+    const [, tomb, declined, repeat] = issuer.ledger();
     assert.equal(tomb.type, 'reversal');
     assert.equal(tomb.originalSeq, undefined);
     assert.equal(declined.type, 'decline');

@@ -21,7 +21,7 @@ describe('switch: issuer timeout and store and forward', () => {
     assert.ok(elapsed >= 180 && elapsed < 2000, `answered after ${elapsed} ms`);
     const journal = fs.readFileSync(stack.switchConfig.safPath, 'utf8');
     assert.match(journal, new RegExp(`"op":"add".*"stan":"${String(request.fields[11])}"`), 'queued on disk before the 98 came back');
-    assert.equal(stack.standingDebits(t.terminalId, String(request.fields[11])), 1, 'the issuer did debit');
+    assert.ok(await until(() => stack.standingDebits(t.terminalId, String(request.fields[11])) === 1), 'the issuer did debit');
     const [queued] = stack.sw.safRecords();
     assert.equal(queued.initiator, 'switch');
     assert.equal(queued.reason, '98');

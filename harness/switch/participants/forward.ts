@@ -38,8 +38,8 @@ function answer(ex: Exchange, result: IssuerResult, rrn: string): void {
     }
     case 'timeout':
     case 'link-lost':
-      ex.services.log.info('no answer from the issuer, answered 98', { terminal: ex.terminalId, stan: ex.stan, outcome: result.outcome });
-      ex.respond(RC.issuerTimeout).fields[37] = rrn;
+      ex.services.log.info('no answer from the issuer', { terminal: ex.terminalId, stan: ex.stan, outcome: result.outcome, code: ex.services.codes.issuerTimeout });
+      ex.respond(ex.services.codes.issuerTimeout).fields[37] = rrn;
       return;
     case 'unreachable':
     case 'closed':

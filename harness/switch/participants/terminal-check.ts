@@ -1,4 +1,4 @@
-// Is the terminal in the directory (97 when not), and is 42 its merchant (03 when not)?
+// Is the terminal in the directory (97 when not, or the dialect's code), and is 42 its merchant (03 when not)?
 import { RC } from '../codes';
 import type { Exchange } from '../exchange';
 import type { Participant, Verdict } from '../pipeline';
@@ -8,8 +8,8 @@ export const terminalCheck: Participant = {
   process(ex: Exchange): Verdict {
     const entry = ex.services.config.terminals.lookup(ex.terminalId);
     if (entry === undefined) {
-      ex.services.log.info('unknown terminal, answered 97', { terminal: ex.terminalId, mti: ex.mti });
-      ex.respond(RC.unknownTerminal);
+      ex.services.log.info('unknown terminal', { terminal: ex.terminalId, mti: ex.mti, code: ex.services.codes.unknownTerminal });
+      ex.respond(ex.services.codes.unknownTerminal);
       return 'done';
     }
     if (entry.merchantId !== ex.merchantId) {

@@ -16,7 +16,7 @@ export interface StackOptions {
   timeoutMs?: number;
   issuer?: Partial<IssuerConfig>;
   switch?: Partial<SwitchConfig>;
-  /** Put a SwallowingRelay between switch and issuer that passes this many chunks toward the issuer. */
+  /** Put a SwallowingRelay between switch and issuer that passes this many frames toward the issuer. */
   swallowAfter?: number;
 }
 
