@@ -113,6 +113,9 @@ export async function initiateReversal(t: Terminal, reason: string, attempt: Att
   rev.status = 'pending';
   rev.initiatedAt = Date.now();
   if (attempt.rrn !== undefined) rev.rrn = attempt.rrn;
+  // A 96 / 06 reversal follows an authenticated approval: it names that approval's auth code (a void's 0400 keeps
+  // the original sale's). After A0 the response is not trusted, so nothing from it goes into the 0400.
+  if ((reason === '96' || reason === '06') && attempt.authCode !== undefined && rev.fields[38] === undefined) rev.fields[38] = attempt.authCode;
   const rec = recordFor(t, rev, reason);
   attempt.reversal = rec;
   t.reversalRecord = rec;

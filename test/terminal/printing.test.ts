@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { getDialect, MessageCodec } from '../../harness/iso8583';
+import type { IsoMessage } from '../../harness/iso8583/types';
 import { VirtualPrinter } from '../../harness/printers';
 import type { Fleet } from '../../harness/terminal';
 import { startStack, until, type Stack } from './support/stack';
+
+const codec = new MessageCodec(getDialect('cup-pos'));
 
 describe('terminal fleet: receipts and printer faults under both policies', function () {
   this.timeout(20_000);
@@ -35,8 +39,15 @@ describe('terminal fleet: receipts and printer faults under both policies', func
 
   it('reverse policy, paper runs out: the approved sale is reversed with 96 and counts nowhere', async () => {
     const fleet = await fleetWith('reverse', new VirtualPrinter({ paper: 1 }));
+    const sent: IsoMessage[] = [];
+    fleet.onMessage = (m) => {
+      if (m.direction === 'out') sent.push(codec.unpack(m.body));
+    };
     assert.equal((await sale(fleet, 'p1')).outcome, 'approved-with-receipt');
     const out = await sale(fleet, 'p2');
+    const reversal = sent.find((m) => m.mti === '0400');
+    assert.equal(reversal?.fields[38], fleet.attempts()[1].authCode, 'the 0400 names the approval it reverses (field 38)');
+    assert.match(String(reversal?.fields[38]), /^\S{6}$/);
     assert.deepEqual([out.outcome, out.responseCode, out.failure], ['failed-reversed', '00', 'not-printed']);
     const a = fleet.attempts()[1];
     assert.deepEqual([a.result, a.reversal?.reason, a.reversal?.status], ['approved', '96', 'acknowledged']);
