@@ -79,6 +79,7 @@ const dialectSchema = z
     fields: z.record(z.string(), fieldSpec),
     mac: z.strictObject({ algorithm: z.enum(['cup-ecb', 'x9.9', 'x9.19']), keyBytes: z.union([z.literal(8), z.literal(16)]) }),
     responseCodes: z.record(z.string(), z.string()),
+    signOnAgainCodes: z.array(z.string().regex(/^[0-9A-Z]{2}$/, 'a response code is two digits or capital letters')).optional(),
   });
 
 type Loose = { [key: string]: unknown };

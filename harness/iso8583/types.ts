@@ -89,4 +89,7 @@ export interface Dialect {
   mac: { algorithm: MacAlgorithmName; keyBytes: 8 | 16 };
   /** Field 39 code → meaning. */
   responseCodes: { [code: string]: string };
+  /** Field 39 codes after which a terminal drops its working keys and signs on again (CUP: A0 MAC error, 99 PIN
+   *  format error, 77 batch mismatch). Absent: those three. */
+  signOnAgainCodes?: string[];
 }

@@ -5,7 +5,7 @@ import type { Receipt } from '../printers/types';
 import type { AttemptRecord } from '../reconcile/records';
 import { cardRef, encodePinBlock, maskPan } from '../security';
 import type { TransactionResult } from './context';
-import { purchaseRequest, refundRequest, RESIGN_CODES, voidRequest, type Card, type RefundOriginal } from './messages';
+import { purchaseRequest, refundRequest, voidRequest, type Card, type RefundOriginal } from './messages';
 import type { JournalEntry } from './persisted';
 import { armReversal, disarmReversal, initiateReversal, tryReversal } from './reversal';
 import { field, type Terminal } from './terminal';
@@ -103,7 +103,7 @@ async function transact(t: Terminal, x: Txn): Promise<TransactionResult> {
     attempt.result = 'declined';
     if (!macOk) ctx.stats.declineMacFailures++;
     if (x.reversible) await disarmReversal(t);
-    if (RESIGN_CODES.has(code)) {
+    if (t.ctx.wire.signOnAgainCodes.has(code)) {
       await t.dropKeys();
       await t.signOn();
     }

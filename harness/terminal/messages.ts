@@ -157,5 +157,3 @@ export function reconciliationCode(field48: unknown): string | undefined {
   return typeof field48 === 'string' && field48.length > 30 ? field48[30] : undefined;
 }
 
-/** Codes that make the terminal sign on again (pos-profile §1.1). */
-export const RESIGN_CODES: ReadonlySet<string> = new Set(['A0', '99', '77']);

@@ -5,7 +5,7 @@
 import type { IsoMessage } from '../iso8583/types';
 import { createLogger } from '../log';
 import type { AttemptRecord, ReversalRecord } from '../reconcile/records';
-import { RESIGN_CODES, reversalFields, reversalRequest } from './messages';
+import { reversalFields, reversalRequest } from './messages';
 import type { JournalEntry, PendingReversal, ReversibleKind } from './persisted';
 import { field, type Terminal } from './terminal';
 
@@ -173,7 +173,7 @@ export async function tryReversal(t: Terminal, limit: number): Promise<void> {
           await disarmReversal(t);
           return;
         }
-        if (RESIGN_CODES.has(code)) await t.dropKeys();
+        if (t.ctx.wire.signOnAgainCodes.has(code)) await t.dropKeys();
       }
     }
     if (rev.tries >= ctx.cfg.reversalMaxTries) {

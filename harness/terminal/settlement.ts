@@ -1,6 +1,6 @@
 // Settlement 0500 → 0510; when the switch finds the totals unbalanced, batch upload (0320 per transaction, then
 // the end-of-upload 0320); then the batch number advances (cup-pos.md §3.10, pos-profile §1.7).
-import { batchTotals, reconciliationCode, RESIGN_CODES, settlementRequest, uploadEndRequest, uploadRequest, type BatchTotals } from './messages';
+import { batchTotals, reconciliationCode, settlementRequest, uploadEndRequest, uploadRequest, type BatchTotals } from './messages';
 import { prepare } from './financial';
 import { field, type Terminal } from './terminal';
 
@@ -33,7 +33,7 @@ export async function settle(t: Terminal): Promise<SettlementResult> {
   if (r.kind !== 'response') return result({ failure: r.kind });
   const code = field(r.msg, 39) ?? '';
   if (code !== '00') {
-    if (RESIGN_CODES.has(code)) {
+    if (t.ctx.wire.signOnAgainCodes.has(code)) {
       await t.dropKeys();
       await t.signOn();
     }

@@ -5,18 +5,22 @@ import { computeMac, verifyMac } from '../security';
 
 /** MTIs that carry no field 64 (pos-profile §1: sign-on and batch upload). */
 const UNMACED = new Set(['0800', '0810', '0320', '0330']);
+const DEFAULT_SIGN_ON_AGAIN_CODES = ['A0', '99', '77'];
 
 export class Wire {
   readonly dialect: Dialect;
   readonly codec: MessageCodec;
   private readonly tpdu: Buffer;
   private readonly header: Buffer;
+  /** Response codes after which the terminal signs on again (the dialect's list, pos-profile §1.1 by default). */
+  readonly signOnAgainCodes: ReadonlySet<string>;
 
   constructor(dialectName: string) {
     this.dialect = getDialect(dialectName);
     this.codec = new MessageCodec(this.dialect);
     this.tpdu = Buffer.from(this.dialect.tpdu ?? '', 'hex');
     this.header = Buffer.from(this.dialect.header ?? '', 'hex');
+    this.signOnAgainCodes = new Set(this.dialect.signOnAgainCodes ?? DEFAULT_SIGN_ON_AGAIN_CODES);
   }
 
   macKey(mak: Buffer): Buffer {
