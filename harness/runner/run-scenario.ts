@@ -194,15 +194,28 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     reversalsPending = stack.fleet.stats().pendingReversals + saf;
     live.setReversalsPending(reversalsPending);
   };
-  const liveTimer = setInterval(() => {
+  // Live reconciliation for the /metrics gauges: every 3 s, or less often when reconciling takes long (a big run),
+  // so that it never takes more than ~5% of the time.
+  let liveTimer: NodeJS.Timeout | undefined;
+  let liveStopped = false;
+  const liveTick = () => {
+    const began = Date.now();
     try {
       refreshPending();
       live.reconciled(reconcile(collect()));
     } catch {
       /* a half-written journal line: next time */
     }
-  }, 3000);
+    if (liveStopped) return;
+    liveTimer = setTimeout(liveTick, Math.max(3000, 20 * (Date.now() - began)));
+    liveTimer.unref();
+  };
+  liveTimer = setTimeout(liveTick, 3000);
   liveTimer.unref();
+  const stopLive = () => {
+    liveStopped = true;
+    clearTimeout(liveTimer);
+  };
 
   let report: RunReport;
   try {
@@ -253,7 +266,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
     phase = 'reconcile';
     progress.stop();
-    clearInterval(liveTimer);
+    stopLive();
     const input = collect();
     writeRecords(path.join(outDir, 'records'), input);
     const rec = reconcile(input);
@@ -289,7 +302,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     };
     if (trails.droppedCount > 0) warnings.push(`message trails kept the first ${trails.size} messages; ${trails.droppedCount} later ones were not kept`);
   } finally {
-    clearInterval(liveTimer);
+    stopLive();
     progress.stop();
     await stack.close();
     await metricsServer?.close();

@@ -122,8 +122,6 @@ const Fleet = z.strictObject({
   reversal: z.strictObject({ tries: z.number().int().min(1).max(100), immediate: z.boolean().optional() }).optional(),
   /** Dial attempts per call and the pause between them (dial-up mode). */
   redial: z.strictObject({ tries: z.number().int().min(1).max(100), delay: Duration.optional() }).optional(),
-  /** Terminals that retransmit a timed-out sale with the same STAN before reversing (where the fleet supports it). */
-  retransmit: z.strictObject({ times: z.number().int().min(1).max(5) }).optional(),
   /** Pairs [a, b] of terminal indices: b uses a's terminal id, merchant id and keys (cloned terminals). */
   sharedIds: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
   printers: z

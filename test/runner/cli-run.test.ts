@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { buildPlan } from '../../harness/runner/plan';
+import { loadScenarioFile } from '../../harness/runner/scenario-load';
 import { cleanup, runCli, scenarioFile, type CliRun } from './run-cli';
 
 function freePort(): Promise<number> {
@@ -96,5 +98,8 @@ describe('posfault run: the command line', function () {
     assert.equal((xml.match(/<failure /g) ?? []).length, 0);
     assert.match(r.stderr, /posfault: .*sent \d+\/\d+/, 'plain progress lines when stderr is not a TTY');
     for (const f of ['ledger.jsonl', 'attempts.jsonl', 'receipts.jsonl']) readFileSync(path.join(r.outDir, 'records', f));
+    // The plan the run played is the one the seed fixes.
+    const played = JSON.parse(readFileSync(path.join(r.outDir, 'plan.json'), 'utf8')) as unknown;
+    assert.deepEqual(played, JSON.parse(JSON.stringify(buildPlan(loadScenarioFile(scenarioFile('smoke')), { seed: '99' }))));
   });
 });

@@ -108,6 +108,13 @@ describe('scenario files: validation before anything starts', () => {
     assert.match(p[0].message, /expected a mapping/);
   });
 
+  it('settlementFailures needs settlement: true; a STAN reset takes no "for"', () => {
+    const p = problems(
+      GOOD.replace('slos:\n  duplicateCharges: { max: 0 }\n', 'slos:\n  settlementFailures: { max: 0 }\n').replace('faults:\n', 'faults:\n  - { kind: stan-reset, terminals: all, at: 1s, for: 1s }\n'),
+    );
+    assert.deepEqual(p.map((x) => x.path).sort(), ['faults[0].for', 'slos.settlementFailures']);
+  });
+
   it('printer faults need virtual printers', () => {
     const p = problems(GOOD.replace('faults:\n', 'faults:\n  - { kind: printer, terminals: all, fault: paper-out, at: 1s }\n'));
     assert.equal(p[0].path, 'faults[0].fault');

@@ -113,4 +113,15 @@ describe('scenarios: healthy variants hold their SLOs, broken variants fail them
     assert.ok((dedup.reconciliation.attempts.byResponseCode['94'] ?? 0) > 0, 'the healthy switch answered repeated STANs with 94');
     assert.equal(noDedup.reconciliation.attempts.byResponseCode['94'] ?? 0, 0);
   });
+
+  it('settlement-mismatch does settle unbalanced batches, uploading them, with the customers\' money right', () => {
+    const r = runs.get('settlement-mismatch')?.report;
+    assert.ok(r?.figures.settlement);
+    const s = r.figures.settlement;
+    assert.equal(s.terminals, 10);
+    assert.equal(s.failed, 0);
+    assert.ok(s.unbalanced > 0, `some batches unbalanced: ${JSON.stringify(s)}`);
+    assert.ok(s.uploaded > 0);
+    assert.equal(r.figures.unprintedButDebited, 0);
+  });
 });
