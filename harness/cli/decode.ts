@@ -49,6 +49,8 @@ interface Decoded {
   frame: Frame | null;
   /** Where the body starts in the input bytes. */
   bodyOffset: number;
+  /** In auto mode, why the input was not taken as a frame (shown if the bare body fails too). */
+  frameError?: CodecError;
 }
 
 const MAC_ALGORITHMS: readonly MacAlgorithmName[] = ['cup-ecb', 'x9.9', 'x9.19'];
@@ -126,7 +128,7 @@ function splitFrame(bytes: Buffer, options: Options): Decoded {
     return { frame, bodyOffset: bytes.length - frame.body.length };
   } catch (err) {
     if (options.framing === 'frame' || !(err instanceof CodecError)) throw err;
-    return { frame: null, bodyOffset: 0 };
+    return { frame: null, bodyOffset: 0, frameError: err };
   }
 }
 
@@ -240,7 +242,9 @@ export async function main(argv: string[]): Promise<number> {
     if (!(err instanceof CodecError)) throw err;
     const message = describeError(err, decoded);
     if (options.json) process.stdout.write(JSON.stringify({ error: { field: err.field, offset: err.offset, reason: err.reason } }, null, 2) + '\n');
-    process.stderr.write(`posfault decode: does not decode: ${message}\n`);
+    // A truncated or garbled trace usually fails as a frame first: say so, not only why the bare body failed.
+    const asFrame = decoded?.frameError ? ` (read as a frame it fails too: ${decoded.frameError.message})` : '';
+    process.stderr.write(`posfault decode: does not decode: ${message}${asFrame}\n`);
     return 1;
   }
 }

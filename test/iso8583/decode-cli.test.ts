@@ -142,6 +142,12 @@ describe('posfault decode (child process)', function () {
     assert.match(lie.stderr, /frame length 65535 exceeds the maximum 4096 at byte 0 of the input/);
   });
 
+  it('a truncated trace says why it is not a frame, not only why it is not a bare body', () => {
+    const r = run([saleHex.slice(0, 60)]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /read as a frame it fails too: incomplete frame: 30 bytes, the length announces \d+/);
+  });
+
   it('exits 2 on bad usage, without echoing a key', () => {
     const cases: [string[], RegExp][] = [
       [['--bogus', saleHex], /Unknown option/],
