@@ -1,8 +1,11 @@
 // Fault proxy overhead with no toxic, against a direct loopback connection measured in the same run:
 // round-trip latency (p50, p99), bulk throughput (MB/s), and small request/response pairs per second over
-// 100 concurrent connections. The proxy runs as `posfault proxy` in its own process, as in a scenario.
+// 100 concurrent connections. The proxy runs as `posfault proxy` in its own process, as in a scenario, and the
+// echo and sink servers in a third process, so that the direct baseline crosses a process boundary just as the
+// proxied path does (with the servers in the bench process, the direct round trip never wakes another process
+// and the proxy would be charged for the wake-ups).
 // Bounded: every phase stops on a time limit; the whole run takes about 30 s.
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -75,10 +78,10 @@ async function rtt(address: string): Promise<Rtt> {
   return { p50: samples[Math.floor(samples.length * 0.5)], p99: samples[Math.floor(samples.length * 0.99)], n: samples.length };
 }
 
-async function throughput(address: string, sink: { received: () => number }): Promise<number> {
+async function throughput(address: string, sink: { received: () => Promise<number> }): Promise<number> {
   const s = await connect(address);
   const chunk = Buffer.alloc(64 * 1024, 1);
-  const start = sink.received();
+  const start = await sink.received();
   const t0 = performance.now();
   const end = t0 + THROUGHPUT_MS;
   await new Promise<void>((resolve) => {
@@ -88,8 +91,8 @@ async function throughput(address: string, sink: { received: () => number }): Pr
     };
     pump();
   });
-  const bytes = sink.received() - start;
   const seconds = (performance.now() - t0) / 1000;
+  const bytes = (await sink.received()) - start;
   s.destroy();
   return bytes / seconds / 1e6;
 }
@@ -132,16 +135,46 @@ async function createProxy(url: string, name: string, upstream: string): Promise
   return ((await res.json()) as { listen: string }).listen;
 }
 
-async function main(): Promise<void> {
-  const deadline = setTimeout(() => { process.stderr.write('bench/proxy: over 60 s, giving up\n'); process.exit(1); }, 60_000);
+/** The echo and sink servers' process: reports their addresses, then answers "count" with the bytes sunk. */
+async function runPeer(): Promise<void> {
   let sunk = 0;
   const echo = await listen((s) => s.on('data', (d) => s.write(d)));
   const sink = await listen((s) => s.on('data', (d: Buffer) => { sunk += d.length; }));
+  process.on('message', (m) => { if (m === 'count') process.send!({ sunk }); });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ echo: echo.address, sink: sink.address });
+}
+
+interface Peer {
+  echo: string;
+  sink: string;
+  received: () => Promise<number>;
+  stop: () => void;
+}
+
+async function startPeer(): Promise<Peer> {
+  const child: ChildProcess = fork(__filename, ['--peer'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const addresses = await new Promise<{ echo: string; sink: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('echo peer did not start')), 10_000);
+    child.once('message', (m) => { clearTimeout(timer); resolve(m as { echo: string; sink: string }); });
+  });
+  const received = () => new Promise<number>((resolve) => {
+    child.once('message', (m) => resolve((m as { sunk: number }).sunk));
+    child.send('count');
+  });
+  return { ...addresses, received, stop: () => child.kill('SIGTERM') };
+}
+
+async function main(): Promise<void> {
+  const deadline = setTimeout(() => { process.stderr.write('bench/proxy: over 60 s, giving up\n'); process.exit(1); }, 60_000);
+  const peer = await startPeer();
+  const echo = { address: peer.echo };
+  const sink = { address: peer.sink };
   const proxy = await startProxyProcess();
   try {
     const echoVia = await createProxy(proxy.url, 'bench-echo', echo.address);
     const sinkVia = await createProxy(proxy.url, 'bench-sink', sink.address);
-    const sinkCounter = { received: () => sunk };
+    const sinkCounter = { received: peer.received };
 
     const runs = { rttDirect: [] as Rtt[], rttProxy: [] as Rtt[], tpDirect: [] as number[], tpProxy: [] as number[], pairsDirect: [] as number[], pairsProxy: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -163,7 +196,7 @@ async function main(): Promise<void> {
     const addedPerHop = (rttProxy.p50 - rttDirect.p50) / 2; // a round trip crosses the proxy twice
     process.stdout.write(
       [
-        `proxy bench (no toxic; proxy in its own process; ${MSG}-byte messages)`,
+        `proxy bench (no toxic; client, proxy and echo/sink servers in three processes; ${MSG}-byte messages)`,
         `round trip p50: direct ${f(rttDirect.p50)} µs, via proxy ${f(rttProxy.p50)} µs, ratio ${f(rttProxy.p50 / rttDirect.p50, 2)} (added ${f(addedPerHop)} µs per hop)`,
         `round trip p99: direct ${f(rttDirect.p99)} µs, via proxy ${f(rttProxy.p99)} µs, ratio ${f(rttProxy.p99 / rttDirect.p99, 2)}`,
         `throughput: direct ${f(tpDirect)} MB/s, via proxy ${f(tpProxy)} MB/s, ratio ${f(tpProxy / tpDirect, 2)}`,
@@ -173,13 +206,12 @@ async function main(): Promise<void> {
     );
   } finally {
     proxy.stop();
-    echo.close();
-    sink.close();
+    peer.stop();
     clearTimeout(deadline);
   }
 }
 
-main().catch((err: unknown) => {
+(process.argv[2] === '--peer' ? runPeer() : main()).catch((err: unknown) => {
   process.stderr.write(`bench/proxy: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 });
