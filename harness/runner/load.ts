@@ -97,7 +97,7 @@ export class LoadDriver {
       }
       const original = this.approvedSale(intent.originalId as string);
       if (!original) {
-        this.cb.skipped(intent, `its sale ${intent.originalId} was not approved`);
+        this.cb.skipped(intent, `its sale ${intent.originalId} was not approved, or was reversed`);
         return;
       }
       this.sent++;
@@ -122,7 +122,8 @@ export class LoadDriver {
     const attempts = this.fleet.attempts();
     for (let i = attempts.length - 1; i >= 0; i--) {
       const a = attempts[i];
-      if (a.intentId === intentId && a.kind === 'sale' && a.result === 'approved' && a.rrn) return a;
+      // A sale approved and then reversed (a receipt that did not print, a bad MAC) cannot be voided or refunded.
+      if (a.intentId === intentId && a.kind === 'sale' && a.result === 'approved' && a.rrn && a.reversal === undefined) return a;
     }
     return undefined;
   }
