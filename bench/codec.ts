@@ -2,6 +2,7 @@
 // package packing and unpacking a comparable message in the same run. Bounded: about 2 s per figure.
 import { getDialect, MessageCodec, type IsoMessage } from '../harness/iso8583';
 import { computeMac } from '../harness/security/mac';
+import { cupSale } from '../test/iso8583/samples';
 
 /** The slice of iso_8583's untyped API used here. */
 interface Iso8583Message {
@@ -14,27 +15,11 @@ const Iso8583 = require('iso_8583') as Iso8583Ctor;
 const SECONDS = 2;
 const MAK = Buffer.from('C24A8FB57AA20123', 'hex');
 
+/** The codec tests' CUP 0200 sale (docs/pos-profile.md §1.2), with a MAC in field 64. */
 function sale(): IsoMessage {
-  return {
-    mti: '0200',
-    fields: {
-      2: '6222021234567890123',
-      3: '000000',
-      4: '000000010000',
-      11: '000123',
-      14: '2812',
-      22: '021',
-      25: '00',
-      26: '12',
-      41: '12345678',
-      42: '123456789012345',
-      49: '156',
-      52: Buffer.from('0123456789ABCDEF', 'hex'),
-      53: '2600000000000000',
-      60: '22000001000',
-      64: Buffer.from('3243414646363532', 'hex'),
-    },
-  };
+  const msg = cupSale();
+  msg.fields[64] = Buffer.from('3243414646363532', 'hex');
+  return msg;
 }
 
 /**
