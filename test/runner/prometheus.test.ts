@@ -108,5 +108,16 @@ describe('Prometheus scrapes a running posfault run', function () {
       data: { result: unknown[] };
     };
     assert.equal(up.data.result.length, 1);
+    // Every series the run serves is posfault_-prefixed (the proxy's two byte counters keep Toxiproxy's own names,
+    // docs/proxy.md), and no label names a terminal, a STAN or a card: series stay few at any fleet size.
+    const all = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('{job="posfault"}')}`)).json()) as {
+      data: { result: { metric: Record<string, string> }[] };
+    };
+    const names = new Set(all.data.result.map((s) => s.metric.__name__));
+    assert.ok(names.size > 10, [...names].join(', '));
+    const foreign = [...names].filter((n) => !n.startsWith('posfault_') && !/^toxiproxy_proxy_(received|sent)_bytes_total$/.test(n) && !/^(up|scrape_.*)$/.test(n));
+    assert.deepEqual(foreign, [], 'series without the posfault_ prefix');
+    const labelKeys = new Set(all.data.result.flatMap((s) => Object.keys(s.metric)));
+    assert.deepEqual([...labelKeys].filter((k) => /terminal|merchant|card|^(tid|stan|pan|rrn)$/i.test(k)), [], `label keys: ${[...labelKeys].join(', ')}`);
   });
 });
