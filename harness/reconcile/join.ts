@@ -73,6 +73,8 @@ export function joinLedger(ledger: readonly LedgerEntry[], attempts: readonly At
       chosen = (byRrn.get(e.rrn) ?? []).find(
         (a) => a.terminalId === e.terminalId && a.merchantId === e.merchantId && a.stan === e.stan && kindCompatible(e, a),
       );
+      const differs = chosen ? differences(e, chosen) : [];
+      if (differs.length > 0) garbled.set(e.seq, differs.join(' and '));
     }
     if (!chosen) {
       const candidates = (byKey.get(k) ?? []).filter((a) => compatible(e, a));
@@ -108,8 +110,17 @@ function garbledMatch(e: LedgerEntry, sameTerminal: AttemptRecord[]): { attempt:
   for (const a of sameTerminal) {
     if (a.sentAt > e.at) break;
     if (!kindCompatible(e, a)) continue;
-    const differs = [a.stan !== e.stan ? 'STAN' : '', a.amount !== e.amount && e.type !== 'inquiry' ? 'amount' : '', a.cardRef !== e.cardRef ? 'card' : ''].filter(Boolean);
+    const differs = differences(e, a);
     if (differs.length === 1) best = { attempt: a, differs: differs[0] };
   }
   return best;
+}
+
+/** Which of STAN, amount and card the issuer posted otherwise than the attempt sent them. */
+function differences(e: LedgerEntry, a: AttemptRecord): string[] {
+  const out: string[] = [];
+  if (a.stan !== e.stan) out.push('STAN');
+  if (a.amount !== e.amount && e.type !== 'inquiry' && a.kind !== 'inquiry') out.push('amount');
+  if (a.cardRef !== e.cardRef) out.push('card');
+  return out;
 }

@@ -308,6 +308,34 @@ describe('reconciler: requests garbled on the line', () => {
     assert.match(r.unprintedButDebited.items[0].detail, /another amount than the terminal sent/);
   });
 
+  it('a debit joined by its RRN whose amount was garbled is an altered request, not a clean match', () => {
+    // The terminal received the 0210 (so it holds the RRN) but saw another amount, and reversed with 06; the
+    // reversal carried the amount it had sent, so the issuer found no original and the debit stands.
+    const r = reconcile({
+      ledger: [
+        entry({ type: 'debit', stan: '000004', at: 10, amount: 38065, rrn: '634003936247' }),
+        entry({ type: 'reversal', stan: '000004', at: 30, amount: 38865, responseCode: '25' }),
+      ],
+      attempts: [attempt({ intentId: 'i1', stan: '000004', sentAt: 5, result: 'bad-response', amount: 38865, rrn: '634003936247' })],
+      switchReversals: [],
+      receipts: [],
+    });
+    assert.equal(r.alteredRequests.count, 1);
+    assert.match(r.alteredRequests.items[0].detail, /another amount than terminal 10000001 sent/);
+    assert.equal(r.unprintedButDebited.count, 1);
+    assert.equal(r.unmatchedDebits.count, 0);
+  });
+
+  it('a debit joined by its RRN with the amount and card the terminal sent is not altered', () => {
+    const r = reconcile({
+      ledger: [entry({ type: 'debit', stan: '000004', at: 10, amount: 38865, rrn: '634003936247' })],
+      attempts: [attempt({ intentId: 'i1', stan: '000004', sentAt: 5, result: 'approved', amount: 38865, rrn: '634003936247' })],
+      switchReversals: [],
+      receipts: [],
+    });
+    assert.equal(r.alteredRequests.count, 0);
+  });
+
   it('an entry that differs in two of STAN, amount and card is left unmatched', () => {
     const r = reconcile({
       ledger: [entry({ type: 'debit', stan: '000041', at: 10, amount: 9000 })],
