@@ -2,7 +2,7 @@
 // package packing and unpacking a comparable message in the same run. Bounded: about 2 s per figure.
 import { getDialect, MessageCodec, type IsoMessage } from '../harness/iso8583';
 import { computeMac } from '../harness/security/mac';
-import { cupSale } from '../test/iso8583/samples';
+import { sampleCupSale } from '../harness/iso8583/sample-sale';
 
 /** The slice of iso_8583's untyped API used here. */
 interface Iso8583Message {
@@ -17,7 +17,7 @@ const MAK = Buffer.from('C24A8FB57AA20123', 'hex');
 
 /** The codec tests' CUP 0200 sale (docs/pos-profile.md §1.2), with a MAC in field 64. */
 function sale(): IsoMessage {
-  const msg = cupSale();
+  const msg = sampleCupSale();
   msg.fields[64] = Buffer.from('3243414646363532', 'hex');
   return msg;
 }

@@ -12,7 +12,7 @@ import {
   type MacAlgorithmName,
 } from '../iso8583';
 import { decodeFrame } from '../net/framing';
-import { computeMac } from '../security/mac';
+import { computeMacWith, type MacParams } from '../security/mac';
 
 const USAGE = `usage: posfault decode [HEX...] [options]
 
@@ -24,8 +24,11 @@ options:
                         frame: must be a frame; none: a bare body (MTI, bitmap, fields)
   --json                print JSON instead of a table
   --unmask              show PAN and track data in clear (PIN block and field 62 are never shown)
-  --mak HEX             recompute the MAC of field 64 with this key and say whether it is valid
+  --mak HEX             recompute the MAC (field 64, or 128 where the dialect puts it there) with this key and
+                        say whether it is valid
   --mac-alg ALG         cup-ecb, x9.9 or x9.19 (default: the dialect's)
+  --mac-padding 1|2     ISO 9797-1 padding method: 1 zeros, 2 0x80 then zeros (default: the dialect's, else 1)
+  --cup-ecb-key K       cup-ecb only: single (first 8 bytes of the MAK) or double (all 16) (default: the dialect's)
   -h, --help            this text
 
 exit status: 0 decoded (and the MAC valid, when --mak is given), 1 the bytes do not decode, 2 bad usage,
@@ -42,7 +45,7 @@ interface Options {
   framing: 'auto' | 'frame' | 'none';
   json: boolean;
   unmask: boolean;
-  mac?: { key: Buffer; algorithm: MacAlgorithmName };
+  mac?: { key: Buffer; params: MacParams & { algorithm: MacAlgorithmName; padding: 1 | 2 } };
 }
 
 interface Decoded {
@@ -54,6 +57,17 @@ interface Decoded {
 }
 
 const MAC_ALGORITHMS: readonly MacAlgorithmName[] = ['cup-ecb', 'x9.9', 'x9.19'];
+
+type MacStatus = { algorithm: MacAlgorithmName; padding: 1 | 2; field: number } & ({ valid: boolean } | { valid: null; note: string });
+
+/** "cup-ecb", or with what differs from the usual: "x9.19, padding 2, field 128", "cup-ecb, double key". */
+function macDescription(status: MacStatus, options: Options): string {
+  const parts: string[] = [status.algorithm];
+  if (status.padding !== 1) parts.push(`padding ${status.padding}`);
+  if (options.mac?.params.cupEcbKey === 'double') parts.push('double key');
+  if (status.field !== 64) parts.push(`field ${status.field}`);
+  return parts.join(', ');
+}
 
 function parseOptions(argv: string[]): { options: Options; positionals: string[] } | 'help' {
   let parsed;
@@ -69,6 +83,8 @@ function parseOptions(argv: string[]): { options: Options; positionals: string[]
         unmask: { type: 'boolean', default: false },
         mak: { type: 'string' },
         'mac-alg': { type: 'string' },
+        'mac-padding': { type: 'string' },
+        'cup-ecb-key': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -89,14 +105,23 @@ function parseOptions(argv: string[]): { options: Options; positionals: string[]
   const options: Options = { dialect, framing, json: v.json === true, unmask: v.unmask === true };
   const algorithm = (v['mac-alg'] ?? dialect.mac.algorithm) as MacAlgorithmName;
   if (!MAC_ALGORITHMS.includes(algorithm)) throw new UsageError(`--mac-alg must be one of ${MAC_ALGORITHMS.join(', ')}`);
+  const paddingText = v['mac-padding'] ?? String(dialect.mac.padding ?? 1);
+  if (paddingText !== '1' && paddingText !== '2') throw new UsageError(`--mac-padding must be 1 or 2, not "${paddingText}"`);
+  const cupEcbKey = v['cup-ecb-key'] ?? (algorithm === 'cup-ecb' ? dialect.mac.cupEcbKey : undefined);
+  if (cupEcbKey !== undefined && cupEcbKey !== 'single' && cupEcbKey !== 'double') throw new UsageError(`--cup-ecb-key must be single or double, not "${String(cupEcbKey)}"`);
+  if (v['cup-ecb-key'] !== undefined && algorithm !== 'cup-ecb') throw new UsageError('--cup-ecb-key applies to the cup-ecb MAC only');
   if (v.mak !== undefined) {
     // Never echo the key, even when it is malformed.
     const hex = v.mak.replace(/\s+/g, '');
     if (!/^(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})$/.test(hex)) throw new UsageError('--mak must be 16 or 32 hex characters (an 8- or 16-byte key)');
     if (algorithm === 'x9.19' && hex.length !== 32) throw new UsageError('x9.19 needs a 16-byte (32 hex characters) --mak');
-    options.mac = { key: Buffer.from(hex, 'hex'), algorithm };
-  } else if (v['mac-alg'] !== undefined) {
-    throw new UsageError('--mac-alg needs --mak');
+    if (cupEcbKey === 'double' && hex.length !== 32) throw new UsageError('cup-ecb with a double key needs a 16-byte (32 hex characters) --mak');
+    const params = { algorithm, padding: Number(paddingText) as 1 | 2, ...(cupEcbKey === undefined ? {} : { cupEcbKey: cupEcbKey as 'single' | 'double' }) };
+    options.mac = { key: Buffer.from(hex, 'hex'), params };
+  } else {
+    for (const flag of ['mac-alg', 'mac-padding', 'cup-ecb-key'] as const) {
+      if (v[flag] !== undefined) throw new UsageError(`--${flag} needs --mak`);
+    }
   }
   return { options, positionals: parsed.positionals };
 }
@@ -192,14 +217,17 @@ export async function main(argv: string[]): Promise<number> {
     const body = decoded.frame?.body ?? bytes;
     const detail = codec.unpackDetailed(body);
     const rows = fieldRows(options.dialect, detail.message.fields, detail.spans, options.unmask);
-    let macStatus: { algorithm: MacAlgorithmName; valid: boolean } | { algorithm: MacAlgorithmName; valid: null; note: string } | undefined;
+    let macStatus: MacStatus | undefined;
     if (options.mac) {
-      const carried = detail.message.fields[64];
+      const { params, key } = options.mac;
+      const field = detail.macField;
+      const carried = detail.message.fields[field];
+      const base = { algorithm: params.algorithm, padding: params.padding, field };
       if (!Buffer.isBuffer(carried)) {
-        macStatus = { algorithm: options.mac.algorithm, valid: null, note: 'no field 64 to check' };
+        macStatus = { ...base, valid: null, note: `no MAC (field ${field}) to check` };
       } else {
-        const expected = computeMac(options.mac.algorithm, options.mac.key, codec.macInput(body));
-        macStatus = { algorithm: options.mac.algorithm, valid: expected.equals(carried) };
+        const expected = computeMacWith(params, key, codec.macInput(body));
+        macStatus = { ...base, valid: expected.equals(carried) };
       }
     }
     const bitmap = body.subarray(detail.mtiLength, detail.mtiLength + detail.bitmapLength);
@@ -232,7 +260,7 @@ export async function main(argv: string[]): Promise<number> {
       ];
       if (macStatus) {
         lines.push('');
-        lines.push(macStatus.valid === null ? `MAC       ${macStatus.note}` : `MAC       ${macStatus.valid ? 'valid' : 'INVALID'} (${macStatus.algorithm})`);
+        lines.push(macStatus.valid === null ? `MAC       ${macStatus.note}` : `MAC       ${macStatus.valid ? 'valid' : 'INVALID'} (${macDescription(macStatus, options)})`);
       }
       process.stdout.write(lines.join('\n') + '\n');
     }

@@ -1,12 +1,13 @@
 // bytes ↔ IsoMessage for one dialect. Everything about fields comes from the dialect; nothing here names one.
 import { buildBitmap, type BitmapCodec } from './bitmap';
-import { validateDialect } from './dialect-schema';
+import { macFieldsOf, validateDialect } from './dialect-schema';
 import type { Slot } from './encoding';
 import { buildField, type FieldCodec } from './field';
 import { buildMti, checkMti, type MtiCodec } from './mti';
 import { CodecError, type Dialect, type FieldValue, type IsoMessage } from './types';
 
-const MAC_FIELD = 64;
+const PRIMARY_MAC = 64;
+const SECONDARY_MAC = 128;
 const MAC_BYTES = 8;
 
 /** Where one field sits in a body: from its length prefix (if any) to its last byte. */
@@ -21,6 +22,8 @@ export interface DetailedMessage {
   mtiLength: number;
   bitmapLength: number;
   spans: FieldSpan[];
+  /** The field that carries this message's MAC, per the dialect (64, or 128 with a secondary bitmap); it may be absent. */
+  macField: number;
 }
 
 export class MessageCodec {
@@ -34,6 +37,8 @@ export class MessageCodec {
   private readonly order = new Int32Array(129);
   private readonly prepared: FieldValue[] = new Array<FieldValue>(129);
   private readonly slot: Slot = { value: '' };
+  /** The dialect puts the MAC in 128 when the secondary bitmap is present (ISO 8583:1987), not in 64. */
+  private readonly macMoves: boolean;
   private macOffset = -1;
 
   constructor(dialect: Dialect) {
@@ -45,6 +50,20 @@ export class MessageCodec {
     this.mti = buildMti(this.dialect.mti.encoding);
     this.bitmap = buildBitmap(this.dialect.bitmap);
     this.secondaryAllowed = this.dialect.bitmap.secondary;
+    this.macMoves = macFieldsOf(this.dialect.mac).includes(SECONDARY_MAC);
+  }
+
+  /**
+   * The field that carries the MAC of a message with these fields: 128 when the dialect moves the MAC there and
+   * a field above 64 is present (so the secondary bitmap is), else 64.
+   */
+  macFieldFor(fields: IsoMessage['fields']): number {
+    if (!this.macMoves || fields === null || typeof fields !== 'object') return PRIMARY_MAC;
+    for (const key of Object.keys(fields)) {
+      const num = Number(key);
+      if (num > PRIMARY_MAC && fields[num] !== undefined && fields[num] !== null) return SECONDARY_MAC;
+    }
+    return PRIMARY_MAC;
   }
 
   /** The body: MTI + bitmap(s) + fields. Fields with an undefined value count as absent. */
@@ -61,19 +80,27 @@ export class MessageCodec {
     let fieldBytes = 0;
     let secondary = false;
     const fields = msg.fields;
-    // Integer keys enumerate in ascending order, which is the wire order.
-    for (const key in fields) {
+    // Own keys only (never a prototype's); integer keys come in ascending order, which is the wire order.
+    const keys = Object.keys(fields);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
       const value = fields[key as unknown as number];
       if (value === undefined || value === null) continue;
       const num = Number(key);
+      if (!Number.isInteger(num)) throw new CodecError(`key ${JSON.stringify(key)} is not a field number`, 0);
+      if (String(num) !== key) throw new CodecError(`key ${JSON.stringify(key)} is not a canonical field number (write ${num})`, 0);
       const codec = num >= 2 ? this.fieldCodecs[num] : undefined;
-      if (codec === undefined || String(num) !== key) throw new CodecError(`unknown field: dialect ${this.dialect.name} has no field ${key}`, 0, Number.isInteger(num) ? num : null);
+      if (codec === undefined) throw new CodecError(`unknown field: dialect ${this.dialect.name} has no field ${key}`, 0, num);
       const p = codec.prepare(value);
       prepared[count] = p;
       order[count++] = num;
       fieldBytes += codec.size(p);
       bits[(num - 1) >> 3] |= 0x80 >> ((num - 1) & 7);
       if (num > 64) secondary = true;
+    }
+    if (secondary && this.macMoves && bits[7] & 0x01) {
+      for (let i = 0; i < count; i++) prepared[i] = '';
+      throw new CodecError(`field 64 cannot carry the MAC alongside fields above 64: dialect ${this.dialect.name} puts the MAC in field 128 then`, 0, PRIMARY_MAC);
     }
     if (secondary) bits[0] |= 0x80;
     const head = this.mti.width;
@@ -82,9 +109,10 @@ export class MessageCodec {
     this.mti.write(mti, out);
     let pos = head + this.bitmap.write(bits, secondary, out, head);
     this.macOffset = -1;
+    const macField = secondary && this.macMoves ? SECONDARY_MAC : PRIMARY_MAC;
     for (let i = 0; i < count; i++) {
       const num = order[i];
-      if (num === MAC_FIELD) this.macOffset = pos;
+      if (num === macField) this.macOffset = pos;
       pos += this.fieldCodecs[num]!.write(prepared[i], out, pos);
       prepared[i] = '';
     }
@@ -99,30 +127,38 @@ export class MessageCodec {
   /** unpack, plus where each field sits (for tools that show a frame). */
   unpackDetailed(body: Buffer): DetailedMessage {
     const spans: FieldSpan[] = [];
-    const { message, bitmapEnd } = this.decode(body, spans);
-    return { message, mtiLength: this.mti.width, bitmapLength: bitmapEnd - this.mti.width, spans };
+    const { message, bitmapEnd, macField } = this.decode(body, spans);
+    return { message, mtiLength: this.mti.width, bitmapLength: bitmapEnd - this.mti.width, spans, macField };
   }
 
-  /** The bytes field 64 covers: MTI through the last field before 64, as a view of `body`. */
+  /** The bytes the MAC covers: the MTI up to (not including) the MAC field (64, or 128 per the dialect), as a view of `body`. */
   macInput(body: Buffer): Buffer {
-    const { macStart } = this.decode(body, null);
-    if (macStart < 0) throw new CodecError('the body carries no field 64 (MAC)', 0, MAC_FIELD);
+    const { macStart, macField } = this.decode(body, null);
+    if (macStart < 0) throw new CodecError(`the body carries no MAC (field ${macField})`, 0, macField);
     return body.subarray(0, macStart);
   }
 
-  /** Packs with bit 64 set, then writes mac(MAB) into field 64. `mac` must return 8 bytes. */
+  /**
+   * Packs with the MAC field set (64, or 128 when the dialect puts it there and a field above 64 is present; a
+   * MAC value given in 64 or 128 is replaced), then writes mac(MAB) into it. `mac` must return 8 bytes.
+   */
   packWithMac(msg: IsoMessage, mac: (mab: Buffer) => Buffer): Buffer {
-    const codec = this.fieldCodecs[MAC_FIELD];
-    if (codec === undefined) throw new CodecError(`dialect ${this.dialect.name} has no field 64`, 0, MAC_FIELD);
-    const body = this.pack({ mti: msg?.mti, fields: { ...msg?.fields, [MAC_FIELD]: Buffer.alloc(MAC_BYTES) } });
+    const fields = { ...msg?.fields };
+    delete fields[PRIMARY_MAC];
+    delete fields[SECONDARY_MAC];
+    const macField = this.macFieldFor(fields);
+    const codec = this.fieldCodecs[macField];
+    if (codec === undefined) throw new CodecError(`dialect ${this.dialect.name} has no field ${macField} for the MAC`, 0, macField);
+    fields[macField] = Buffer.alloc(MAC_BYTES);
+    const body = this.pack({ mti: msg?.mti, fields });
     const at = this.macOffset;
     const value = mac(body.subarray(0, at));
-    if (!Buffer.isBuffer(value) || value.length !== MAC_BYTES) throw new CodecError('the MAC function must return 8 bytes', at, MAC_FIELD);
+    if (!Buffer.isBuffer(value) || value.length !== MAC_BYTES) throw new CodecError('the MAC function must return 8 bytes', at, macField);
     codec.write(codec.prepare(value), body, at);
     return body;
   }
 
-  private decode(body: Buffer, spans: FieldSpan[] | null): { message: IsoMessage; bitmapEnd: number; macStart: number } {
+  private decode(body: Buffer, spans: FieldSpan[] | null): { message: IsoMessage; bitmapEnd: number; macStart: number; macField: number } {
     if (!Buffer.isBuffer(body)) throw new CodecError('the body must be a Buffer', 0);
     const mti = this.mti.read(body);
     const bits = this.bits;
@@ -132,6 +168,7 @@ export class MessageCodec {
     const fields: { [field: number]: FieldValue } = {};
     const slot = this.slot;
     const lastByte = this.secondaryAllowed && bits[0] & 0x80 ? 16 : 8;
+    const macField = lastByte === 16 && this.macMoves ? SECONDARY_MAC : PRIMARY_MAC;
     let macStart = -1;
     for (let byte = 0; byte < lastByte; byte++) {
       const b = byte === 0 ? bits[0] & 0x7f : bits[byte];
@@ -141,7 +178,10 @@ export class MessageCodec {
         const num = byte * 8 + bit + 1;
         const codec = this.fieldCodecs[num];
         if (codec === undefined) throw new CodecError(`the bitmap names field ${num}, which dialect ${this.dialect.name} does not define`, pos, num);
-        if (num === MAC_FIELD) macStart = pos;
+        if (num === macField) macStart = pos;
+        else if (num === PRIMARY_MAC && this.macMoves) {
+          throw new CodecError(`field 64 cannot carry the MAC alongside fields above 64: dialect ${this.dialect.name} puts the MAC in field 128 then`, pos, PRIMARY_MAC);
+        }
         const read = codec.read(body, pos, slot);
         if (spans !== null) spans.push({ field: num, offset: pos, length: read });
         fields[num] = slot.value;
@@ -150,6 +190,6 @@ export class MessageCodec {
     }
     slot.value = '';
     if (pos !== body.length) throw new CodecError(`${body.length - pos} trailing bytes after the last field`, pos);
-    return { message: { mti, fields }, bitmapEnd, macStart };
+    return { message: { mti, fields }, bitmapEnd, macStart, macField };
   }
 }

@@ -1,14 +1,8 @@
 // Human-readable views of decoded fields, with card data masked and secrets never shown.
 import { maskPan } from '../security/card';
 import type { FieldSpan } from './codec';
-import type { Dialect, FieldSpec, FieldValue } from './types';
+import type { Dialect, FieldSpec, FieldValue, Sensitivity } from './types';
 
-/** Fields whose value is a PAN or holds one (track data), masked first 6 / last 4 unless asked otherwise. */
-const CARD_FIELDS = new Set([2, 34, 35, 36, 45]);
-/** Fields never shown, masked or not: the PIN block and sign-on key material. */
-const SECRET_FIELDS = new Set([52, 62]);
-/** ICC (EMV) data: BER-TLV whose card data tags are masked inside it when the field is binary. */
-const ICC_FIELD = 55;
 /** EMV tags holding a PAN (5A) or track 2 equivalent data (57, 9F6B), masked first 6 / last 4. */
 const ICC_PAN_TAGS = new Set(['5A', '57', '9F6B']);
 /** EMV tags holding other cardholder data, starred whole: track 1 equivalent, name, track discretionary data. */
@@ -22,7 +16,7 @@ export interface FieldRow {
   offset: number;
   length: number;
   value: string;
-  /** Set for field 39: the meaning from the dialect's response-code table. */
+  /** Set for the dialect's response-code field: the meaning from its response-code table. */
   meaning?: string;
 }
 
@@ -80,13 +74,23 @@ function maskIcc(data: Buffer): string {
   return out;
 }
 
-export function showValue(field: number, value: FieldValue, unmask: boolean): string {
-  if (SECRET_FIELDS.has(field)) return `[redacted ${value.length} bytes]`;
-  if (field === ICC_FIELD && Buffer.isBuffer(value) && !unmask) return maskIcc(value);
-  const masked = CARD_FIELDS.has(field) && !unmask;
-  if (Buffer.isBuffer(value)) return masked ? `[masked ${value.length} bytes]` : value.toString('hex').toUpperCase();
-  if (!masked) return value;
-  return field === 2 || field === 34 ? maskPan(value) : maskTrack(value);
+const HEX_TEXT = /^(?:[0-9A-Fa-f]{2})*$/;
+
+/** ICC data as a field holds it: TLV bytes, or (in an ans field) the TLV bytes written as hex text. */
+function maskIccValue(value: FieldValue): string {
+  if (Buffer.isBuffer(value)) return maskIcc(value);
+  if (!HEX_TEXT.test(value)) return `[masked ${value.length} characters: not hex TLV]`;
+  return maskIcc(Buffer.from(value, 'hex'));
+}
+
+/** A field value as tools show it, per the field's `sensitive` mark; a secret is never shown, even unmasked. */
+export function showValue(sensitive: Sensitivity | undefined, value: FieldValue, unmask: boolean): string {
+  if (sensitive === 'secret') return `[redacted ${value.length} bytes]`;
+  const clear = (): string => (Buffer.isBuffer(value) ? value.toString('hex').toUpperCase() : value);
+  if (unmask || sensitive === undefined || sensitive === 'none') return clear();
+  if (sensitive === 'icc') return maskIccValue(value);
+  if (Buffer.isBuffer(value)) return `[masked ${value.length} bytes]`;
+  return sensitive === 'pan' ? maskPan(value) : maskTrack(value);
 }
 
 export function fieldRows(dialect: Dialect, fields: { [field: number]: FieldValue }, spans: FieldSpan[], unmask: boolean): FieldRow[] {
@@ -99,9 +103,9 @@ export function fieldRows(dialect: Dialect, fields: { [field: number]: FieldValu
       format: formatOf(spec),
       offset: span.offset,
       length: span.length,
-      value: showValue(span.field, value, unmask),
+      value: showValue(spec.sensitive, value, unmask),
     };
-    if (span.field === 39 && typeof value === 'string') row.meaning = dialect.responseCodes[value] ?? 'unknown code';
+    if (spec.responseCode === true && typeof value === 'string') row.meaning = dialect.responseCodes[value] ?? 'unknown code';
     return row;
   });
 }

@@ -1,6 +1,6 @@
 // Validation of a dialect (built-in, from a user file, or built in code): every mistake reported with its path.
 import { z } from 'zod';
-import type { ContentType, Dialect, FieldEncoding } from './types';
+import type { ContentType, Dialect, FieldEncoding, Sensitivity } from './types';
 
 export class DialectError extends Error {
   constructor(
@@ -37,6 +37,8 @@ const fieldSpec = z
     length: z.enum(['fixed', 'LL', 'LLL']),
     prefix: z.enum(['ascii', 'bcd', 'binary']).optional(),
     max: z.number().int().min(1).max(999),
+    sensitive: z.enum(['pan', 'track', 'icc', 'secret', 'none']).optional(),
+    responseCode: z.boolean().optional(),
   })
   .superRefine((f, ctx) => {
     if (!ENCODINGS_OF[f.type].includes(f.encoding)) {
@@ -77,13 +79,63 @@ const dialectSchema = z
     messageTypes: z.record(z.string(), z.string().min(1, 'say what the message is')).optional(),
     bitmap: z.strictObject({ encoding: z.enum(['binary', 'hex']), secondary: z.boolean() }),
     fields: z.record(z.string(), fieldSpec),
-    mac: z.strictObject({ algorithm: z.enum(['cup-ecb', 'x9.9', 'x9.19']), keyBytes: z.union([z.literal(8), z.literal(16)]) }),
+    mac: z.strictObject({
+      algorithm: z.enum(['cup-ecb', 'x9.9', 'x9.19']),
+      keyBytes: z.union([z.literal(8), z.literal(16)]),
+      // Shapes and values of these three are checked in crossChecks, which words the error.
+      fields: z.array(z.unknown()).optional(),
+      padding: z.unknown().optional(),
+      cupEcbKey: z.unknown().optional(),
+    }),
     responseCodes: z.record(z.string(), z.string()),
     signOnAgainCodes: z.array(z.string().regex(/^[0-9A-Z]{2}$/, 'a response code is two digits or capital letters')).optional(),
   });
 
 type Loose = { [key: string]: unknown };
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The card-data role of a field number in ISO 8583:1987, used when a field spec does not say. */
+const ISO_1987_SENSITIVE: Readonly<Record<string, Sensitivity>> = { 2: 'pan', 34: 'pan', 35: 'track', 36: 'track', 45: 'track', 52: 'secret', 55: 'icc' };
+
+/** The MAC field numbers a dialect declares ([64] when it declares none). */
+export function macFieldsOf(mac: Dialect['mac']): readonly number[] {
+  return mac.fields ?? [64];
+}
+
+function macChecks(d: Loose, mac: Loose, bitmap: Loose): string[] {
+  const problems: string[] = [];
+  const declared = mac.fields;
+  let macFields: number[] = [64];
+  if (declared !== undefined) {
+    const ok = Array.isArray(declared) && declared[0] === 64 && (declared.length === 1 || (declared.length === 2 && declared[1] === 128));
+    if (!ok) problems.push(`mac.fields: [64] (the MAC is always field 64) or [64, 128] (ISO 8583:1987: 64 with only the primary bitmap, 128 with the secondary), not ${JSON.stringify(declared)}`);
+    else macFields = declared as number[];
+  }
+  const fields = isObject(d.fields) ? d.fields : {};
+  for (const num of macFields) {
+    const spec = fields[String(num)];
+    if (num === 128) {
+      if (bitmap.secondary !== true) problems.push('mac.fields: a MAC in field 128 needs bitmap.secondary: true');
+      if (spec === undefined) problems.push('mac.fields: the MAC may be field 128, but the dialect has no field 128');
+    }
+    if (isObject(spec) && !(spec.type === 'b' && spec.length === 'fixed' && spec.max === 8 && (spec.encoding === 'binary' || spec.encoding === 'hex'))) {
+      problems.push(`fields.${num}: field ${num} carries the MAC: type b, fixed, max 8, encoding binary (8 bytes) or hex (16 hex characters)`);
+    }
+  }
+  if (mac.padding !== undefined && mac.padding !== 1 && mac.padding !== 2) {
+    problems.push(`mac.padding: the ISO 9797-1 padding method, 1 (zeros) or 2 (0x80 then zeros), not ${JSON.stringify(mac.padding)}`);
+  }
+  if (mac.cupEcbKey !== undefined) {
+    if (mac.cupEcbKey !== 'single' && mac.cupEcbKey !== 'double') {
+      problems.push(`mac.cupEcbKey: single (first 8 bytes of the MAK, single DES) or double (the whole 16-byte MAK), not ${JSON.stringify(mac.cupEcbKey)}`);
+    } else if (mac.algorithm !== 'cup-ecb') {
+      problems.push(`mac.cupEcbKey: only for algorithm cup-ecb, not ${String(mac.algorithm)}`);
+    } else if (mac.cupEcbKey === 'double' && mac.keyBytes !== 16) {
+      problems.push('mac.cupEcbKey: double needs keyBytes: 16');
+    }
+  }
+  return problems;
+}
 
 /**
  * Checks that relate one part of a dialect to another. They run on the raw data even when the schema found
@@ -98,8 +150,8 @@ function crossChecks(d: Loose): string[] {
     for (const [key, spec] of Object.entries(d.fields)) {
       if (!FIELD_KEY.test(key)) problems.push(`fields.${key}: field numbers run 2..128 (field 1 is the secondary bitmap), not "${key}"`);
       else if (Number(key) > 64 && bitmap.secondary !== true) problems.push(`fields.${key}: a field above 64 needs bitmap.secondary: true`);
-      if (key === '64' && isObject(spec) && !(spec.type === 'b' && spec.length === 'fixed' && spec.max === 8 && spec.encoding === 'binary')) {
-        problems.push('fields.64: field 64 carries the MAC: type b, binary, fixed, max 8');
+      if (isObject(spec) && spec.sensitive === 'icc' && spec.type !== 'b' && spec.type !== 'ans') {
+        problems.push(`fields.${key}.sensitive: icc data is type b (TLV bytes) or ans (TLV as hex text), not ${String(spec.type)}`);
       }
     }
   }
@@ -113,6 +165,7 @@ function crossChecks(d: Loose): string[] {
       if (!/^[0-9]{4}$/.test(mti)) problems.push(`messageTypes.${mti}: an MTI is four digits`);
     }
   }
+  problems.push(...macChecks(d, mac, bitmap));
   if (mac.algorithm === 'x9.19' && mac.keyBytes !== 16) problems.push('mac.keyBytes: x9.19 needs a 16-byte key');
   if (framing.tpdu === true && d.tpdu === undefined) problems.push('tpdu: framing.tpdu is true: give the default TPDU (10 hex characters)');
   if (framing.tpdu === false && d.tpdu !== undefined) problems.push('tpdu: framing.tpdu is false: no TPDU to give');
@@ -138,5 +191,9 @@ export function validateDialect(data: unknown, source: string): Dialect {
   const problems = result.success ? [] : result.error.issues.map((i) => `${describePath(i.path)}: ${i.message}`);
   for (const p of crossChecks(data)) if (!problems.includes(p)) problems.push(p);
   if (problems.length > 0 || !result.success) throw new DialectError(source, problems);
-  return result.data as Dialect;
+  const dialect = result.data as Dialect;
+  for (const [key, spec] of Object.entries(dialect.fields)) {
+    if (spec.sensitive === undefined && ISO_1987_SENSITIVE[key] !== undefined) spec.sensitive = ISO_1987_SENSITIVE[key];
+  }
+  return dialect;
 }

@@ -63,9 +63,39 @@ export interface FieldSpec {
   prefix?: PrefixEncoding;
   /** The fixed length, or the maximum for LL/LLL. */
   max: number;
+  /**
+   * What card data or secret the field holds, which decides how tools show it: `pan` masked first 6 / last 4,
+   * `track` the PAN part masked and the rest starred, `icc` EMV TLVs with the card data inside masked (binary, or
+   * hex text), `secret` never shown (PIN block, key material), `none` shown as it is. Absent: the ISO 8583:1987
+   * role of the field number (2 and 34 pan; 35, 36 and 45 track; 52 secret; 55 icc), else none.
+   */
+  sensitive?: Sensitivity;
+  /** The field's value is a response code, shown with its meaning from `responseCodes` (field 39 in the built-ins). */
+  responseCode?: boolean;
 }
 
+export type Sensitivity = 'pan' | 'track' | 'icc' | 'secret' | 'none';
+
 export type MacAlgorithmName = 'cup-ecb' | 'x9.9' | 'x9.19';
+
+/**
+ * How a dialect authenticates its messages. The MAC field is type b, fixed, 8 bytes, binary or hex (16 hex
+ * characters); the MAB runs from the MTI up to, not including, the MAC field.
+ */
+export interface MacSpec {
+  algorithm: MacAlgorithmName;
+  keyBytes: 8 | 16;
+  /**
+   * The MAC field(s). [64]: always field 64 (fields above 64, if any, follow it unauthenticated). [64, 128]: ISO
+   * 8583:1987, field 64 when only the primary bitmap is present and 128 when the secondary is; field 64 alongside
+   * fields above 64 is then refused. Absent: [64].
+   */
+  fields?: [64] | [64, 128];
+  /** ISO 9797-1 padding method: 1 zeros (the default), 2 0x80 then zeros. */
+  padding?: 1 | 2;
+  /** cup-ecb only: `single` (default) the first 8 bytes of the MAK, single DES; `double` the whole 16-byte MAK as 2-key 3DES. */
+  cupEcbKey?: 'single' | 'double';
+}
 
 export interface Dialect {
   name: string;
@@ -85,8 +115,8 @@ export interface Dialect {
   bitmap: { encoding: 'binary' | 'hex'; secondary: boolean };
   /** Field number (2..128, as a string key) → spec. */
   fields: { [field: string]: FieldSpec };
-  /** The MAC is field 64; the MAB runs from the MTI through the last field before 64. */
-  mac: { algorithm: MacAlgorithmName; keyBytes: 8 | 16 };
+  /** The MAC algorithm and where the MAC sits (see MacSpec). */
+  mac: MacSpec;
   /** Field 39 code → meaning. */
   responseCodes: { [code: string]: string };
   /** Field 39 codes after which a terminal drops its working keys and signs on again (CUP: A0 MAC error, 99 PIN

@@ -49,14 +49,23 @@ export function replyTpdu(tpdu: Buffer): Buffer {
  * Cuts a byte stream into frames: partial reads are kept, several frames in one read all come out. A length
  * that lies (zero, over maxFrameLength, shorter than TPDU + header, not of its encoding) throws CodecError, and
  * so does every later push: a stream out of step cannot be resynchronised. When good frames precede the lie in
- * the same chunk, push returns them and sets `failure`; the next push throws it. Frames are views of the chunks.
+ * the same chunk, push returns them and sets `failure`; the next push throws it. Frames are views of the chunks
+ * or of the reader's own buffer, never overwritten afterwards.
  */
 export class FrameReader {
-  private pending: Buffer = Buffer.alloc(0);
+  /**
+   * Unconsumed bytes are `store[start..end)`. A partial frame is copied into `store`, which grows by doubling (or
+   * straight to the announced frame size), so a peer writing one byte at a time costs linear, not quadratic, time.
+   * Bytes before `start` may be returned frames' views: they are never overwritten, and a store that frames were
+   * cut from is dropped rather than reused once it empties.
+   */
+  private store: Buffer | null = null;
+  private start = 0;
+  private end = 0;
   private failure_: CodecError | null = null;
   private readonly preamble: number;
   private readonly prefix: number;
-  /** Bytes read from the stream before `pending`, so error offsets are stream offsets. */
+  /** Bytes read from the stream before `start`, so error offsets are stream offsets. */
   private consumed = 0;
 
   constructor(private readonly spec: FramingSpec) {
@@ -65,7 +74,12 @@ export class FrameReader {
   }
 
   get buffered(): number {
-    return this.pending.length;
+    return this.end - this.start;
+  }
+
+  /** The stream offset of the first unconsumed byte (where a partial frame starts). */
+  get streamOffset(): number {
+    return this.consumed;
   }
 
   /** The lie that stopped this reader, or null. */
@@ -75,30 +89,76 @@ export class FrameReader {
 
   push(chunk: Buffer): Frame[] {
     if (this.failure_ !== null) throw this.failure_;
-    const buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    let buf: Buffer;
+    let pos: number;
+    if (this.store === null || this.end === this.start) {
+      buf = chunk;
+      pos = 0;
+    } else {
+      this.append(chunk);
+      buf = this.store;
+      pos = this.start;
+    }
+    const limit = buf === chunk ? chunk.length : this.end;
+    const from = pos;
     const frames: Frame[] = [];
-    let pos = 0;
     try {
-      while (buf.length - pos >= this.prefix) {
-        const total = this.prefix + this.frameBytes(buf, pos);
-        if (buf.length - pos < total) break;
+      while (limit - pos >= this.prefix) {
+        const total = this.prefix + this.frameBytes(buf, pos, from);
+        if (limit - pos < total) break;
         frames.push(this.cut(buf, pos, total));
         pos += total;
       }
     } catch (err) {
       this.failure_ = err as CodecError;
-      this.pending = Buffer.alloc(0);
+      this.store = null;
+      this.start = this.end = 0;
       if (frames.length === 0) throw err;
       return frames;
     }
-    this.consumed += pos;
-    this.pending = pos === buf.length ? Buffer.alloc(0) : buf.subarray(pos);
+    this.consumed += pos - from;
+    if (buf === chunk) {
+      this.store = null;
+      this.start = this.end = 0;
+      if (pos < limit) this.keep(chunk, pos, limit);
+    } else if (pos === limit) {
+      this.store = null;
+      this.start = this.end = 0;
+    } else {
+      this.start = pos;
+    }
     return frames;
   }
 
+  /** Starts a store with the partial frame `chunk[from..to)`, sized for the whole frame when its length is known. */
+  private keep(chunk: Buffer, from: number, to: number): void {
+    const rest = to - from;
+    let size = Math.max(64, rest * 2);
+    if (rest >= this.prefix) size = Math.max(size, this.prefix + this.frameBytes(chunk, from, from));
+    this.store = Buffer.allocUnsafe(size);
+    chunk.copy(this.store, 0, from, to);
+    this.start = 0;
+    this.end = rest;
+  }
+
+  /** Adds `chunk` after the unconsumed bytes, moving them to a larger store when it is full. */
+  private append(chunk: Buffer): void {
+    const store = this.store!;
+    if (this.end + chunk.length > store.length) {
+      const pending = this.end - this.start;
+      const grown = Buffer.allocUnsafe(Math.max(2 * store.length, pending + chunk.length));
+      store.copy(grown, 0, this.start, this.end);
+      this.store = grown;
+      this.start = 0;
+      this.end = pending;
+    }
+    chunk.copy(this.store!, this.end);
+    this.end += chunk.length;
+  }
+
   /** Bytes after the length prefix, from the declared length; throws when it lies. */
-  private frameBytes(buf: Buffer, pos: number): number {
-    const at = this.consumed + pos;
+  private frameBytes(buf: Buffer, pos: number, from: number): number {
+    const at = this.consumed + pos - from;
     let declared: number;
     try {
       declared = readLength(this.spec.length, buf, pos);

@@ -1,2 +1,2 @@
 export { decodeFrame, encodeFrame, FrameReader, preambleLength, replyTpdu, TPDU_BYTES, type Frame, type FramingSpec } from './framing';
-export { FrameChannel } from './channel';
+export { FrameChannel, type FrameChannelOptions } from './channel';

@@ -107,6 +107,33 @@ export function computeMac(algorithm: MacAlgorithm, key: Buffer, data: Buffer, p
   }
 }
 
+/** A MAC as a dialect names it: the algorithm, the padding method (default 1) and, for cup-ecb, the key length. */
+export interface MacParams {
+  algorithm: MacAlgorithm;
+  padding?: MacPadding;
+  /** cup-ecb: `single` (default) the first 8 bytes of the MAK; `double` the whole 16-byte MAK. */
+  cupEcbKey?: 'single' | 'double';
+}
+
+/** The 8-byte MAC of `data` under `key` with a dialect's MAC parameters (`dialect.mac` fits). */
+export function computeMacWith(params: MacParams, key: Buffer, data: Buffer): Buffer {
+  const padding = params.padding ?? 1;
+  if (params.algorithm === 'cup-ecb') {
+    if (params.cupEcbKey !== undefined && params.cupEcbKey !== 'single' && params.cupEcbKey !== 'double') {
+      throw new RangeError(`cup-ecb key must be single or double, got ${String(params.cupEcbKey)}`);
+    }
+    return cupEcbMac(key, data, padding, params.cupEcbKey === 'double');
+  }
+  return computeMac(params.algorithm, key, data, padding);
+}
+
+/** verifyMac with a dialect's MAC parameters. */
+export function verifyMacWith(params: MacParams, key: Buffer, data: Buffer, mac: Buffer): boolean {
+  requireBuffer(mac, 'MAC');
+  const expected = computeMacWith(params, key, data);
+  return mac.length === expected.length && timingSafeEqual(expected, mac);
+}
+
 /** True when `mac` is the 8-byte MAC of `data`; the comparison takes the same time wherever the bytes differ. */
 export function verifyMac(
   algorithm: MacAlgorithm,

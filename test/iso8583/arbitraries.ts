@@ -34,6 +34,7 @@ export function fieldValue(spec: FieldSpec, maxVar = spec.max): fc.Arbitrary<Fie
 /** A message with any subset of the dialect's fields (variable fields capped at `maxVar` units to keep runs quick). */
 export function message(dialect: Dialect, maxVar = 40): fc.Arbitrary<IsoMessage> {
   const nums = Object.keys(dialect.fields).map(Number);
+  const macMoves = (dialect.mac.fields as readonly number[] | undefined)?.includes(128) === true;
   return fc
     .tuple(
       text(DIGITS, 4, 4),
@@ -44,6 +45,8 @@ export function message(dialect: Dialect, maxVar = 40): fc.Arbitrary<IsoMessage>
       values.forEach((v, i) => {
         if (v !== undefined) fields[nums[i]] = v;
       });
+      // A dialect that moves the MAC to 128 with the secondary bitmap refuses a MAC in 64 alongside fields above 64.
+      if (macMoves && Object.keys(fields).some((k) => Number(k) > 64)) delete fields[64];
       return { mti, fields };
     });
 }

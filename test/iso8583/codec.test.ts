@@ -159,3 +159,54 @@ describe('MessageCodec: encode errors', () => {
     codecError(() => cup.pack(undefined as unknown as { mti: string; fields: {} }));
   });
 });
+
+describe('MessageCodec: hand-built wire forms, byte for byte', () => {
+  it('cup-pos track 2 (field 35): left-aligned BCD, "=" as nibble D, a trailing 0 pad nibble, LL as one BCD byte', () => {
+    const codec = new MessageCodec(getDialect('cup-pos'));
+    const track = '4761739001010119=221210'; // 23 characters
+    const hex = '0200' + '2000000020000000' + '000000' + '23' + '4761739001010119D2212100';
+    const body = codec.pack({ mti: '0200', fields: { 3: '000000', 35: track } });
+    assert.equal(body.toString('hex').toUpperCase(), hex);
+    assert.deepEqual(codec.unpack(Buffer.from(hex, 'hex')).fields[35], track);
+  });
+
+  it('a binary secondary bitmap: bit 1 set in the primary, field 70 announced in the secondary', () => {
+    const dialect = getDialect('cup-pos');
+    dialect.name = 'cup-secondary';
+    dialect.bitmap.secondary = true;
+    dialect.fields['70'] = { name: 'Network management code', type: 'n', encoding: 'bcd', length: 'fixed', max: 3 };
+    const codec = new MessageCodec(dialect);
+    const hex = '0800' + '8020000000000000' + '0400000000000000' + '000001' + '0301';
+    assert.equal(codec.pack({ mti: '0800', fields: { 11: '000001', 70: '301' } }).toString('hex').toUpperCase(), hex);
+    assert.deepEqual(codec.unpack(Buffer.from(hex, 'hex')), { mti: '0800', fields: { 11: '000001', 70: '301' } });
+  });
+
+  it('an LLL length as two big-endian binary bytes (300 = 01 2C)', () => {
+    const dialect = getDialect('cup-pos');
+    dialect.fields['48'] = { name: 'Private', type: 'ans', encoding: 'ascii', length: 'LLL', prefix: 'binary', max: 999 };
+    const codec = new MessageCodec(dialect);
+    const text = 'x'.repeat(300);
+    const hex = '0200' + '0000000000010000' + '012C' + Buffer.from(text, 'latin1').toString('hex').toUpperCase();
+    assert.equal(codec.pack({ mti: '0200', fields: { 48: text } }).toString('hex').toUpperCase(), hex);
+    assert.equal(codec.unpack(Buffer.from(hex, 'hex')).fields[48], text);
+    assert.equal(codec.pack({ mti: '0200', fields: { 48: 'ABC' } }).toString('hex').toUpperCase(), '0200' + '0000000000010000' + '0003' + '414243');
+  });
+});
+
+describe('MessageCodec: which keys pack', () => {
+  const codec = new MessageCodec(getDialect('cup-pos'));
+
+  it('packs own fields only, never ones inherited from a prototype', () => {
+    const fields = Object.create({ 2: '6222021234567890123' }) as Record<number, string>;
+    fields[3] = '000000';
+    assert.deepEqual(codec.pack({ mti: '0200', fields }), codec.pack({ mti: '0200', fields: { 3: '000000' } }));
+    assert.deepEqual(codec.unpack(codec.pack({ mti: '0200', fields })).fields, { 3: '000000' });
+  });
+
+  it('says a key like "02" is not a canonical field number, and a key like "x" is not a field number', () => {
+    const padded = codecError(() => codec.pack({ mti: '0200', fields: { '02': '1234' } as unknown as Record<number, string> }));
+    assert.match(padded.reason, /key "02" is not a canonical field number \(write 2\)/);
+    const word = codecError(() => codec.pack({ mti: '0200', fields: { x: '1' } as unknown as Record<number, string> }));
+    assert.match(word.reason, /key "x" is not a field number/);
+  });
+});

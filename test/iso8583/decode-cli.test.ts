@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { getDialect, MessageCodec } from '../../harness/iso8583';
 import { encodeFrame } from '../../harness/net/framing';
-import { computeMac } from '../../harness/security/mac';
+import { computeMac, computeMacWith } from '../../harness/security/mac';
 import { cupSale, genericRequest } from './samples';
 
 const CLI = path.join(__dirname, '..', '..', 'harness', 'cli', 'main.js');
@@ -49,7 +49,7 @@ describe('posfault decode (child process)', function () {
     assert.match(bad.stdout, /^ +4 +Amount, transaction/m, 'the fields are still shown');
     const badJson = run([saleHex, '--json', '--mak', '0123456789ABCDEF']);
     assert.equal(badJson.status, 3, badJson.stderr);
-    assert.deepEqual(JSON.parse(badJson.stdout).mac, { algorithm: 'cup-ecb', valid: false });
+    assert.deepEqual(JSON.parse(badJson.stdout).mac, { algorithm: 'cup-ecb', padding: 1, field: 64, valid: false });
     const tampered = Buffer.from(saleHex, 'hex');
     tampered[13 + 24 + 5] ^= 0x01; // the last digit of field 4 (amount, body offset 24): still decodes, the MAC no longer does
     const moved = run([tampered.toString('hex'), '--mak', MAK.toString('hex')]);
@@ -99,7 +99,7 @@ describe('posfault decode (child process)', function () {
     assert.equal(out.mti, '0200');
     assert.match(out.messageType, /^Financial request/);
     assert.equal(out.bitmap, '702404C000C09811');
-    assert.deepEqual(out.mac, { algorithm: 'cup-ecb', valid: true });
+    assert.deepEqual(out.mac, { algorithm: 'cup-ecb', padding: 1, field: 64, valid: true });
     const f4 = out.fields.find((f: { field: number }) => f.field === 4);
     assert.deepEqual(f4, { field: 4, name: 'Amount, transaction', format: 'n12 bcd', offset: 24, length: 6, value: '000000010000' });
     assert.equal(out.fields.find((f: { field: number }) => f.field === 2).value, '622202*********0123');
@@ -167,5 +167,92 @@ describe('posfault decode (child process)', function () {
       assert.match(r.stderr, /usage: posfault decode/);
       assert.doesNotMatch(r.stderr, /C24A8FB57AA201/i);
     }
+  });
+
+  describe('MAC placement, padding and card data come from the dialect', () => {
+    const KK = '0123456789ABCDEFFEDCBA9876543210';
+    const generic = new MessageCodec(getDialect('iso87-ascii'));
+
+    it('iso87-ascii: a MAC in 128 covers field 90; a changed digit of field 90 is INVALID (exit 3)', () => {
+      const body = generic.packWithMac(genericRequest(), (mab) => computeMac('x9.19', Buffer.from(KK, 'hex'), mab));
+      const good = run([body.toString('hex'), '--dialect', 'iso87-ascii', '--mak', KK]);
+      assert.equal(good.status, 0, good.stderr);
+      assert.match(good.stdout, /MAC +valid \(x9\.19, field 128\)/);
+      const tampered = Buffer.from(body);
+      tampered[body.indexOf('0200000041112113', 0, 'latin1') + 5] ^= 0x01;
+      const bad = run([tampered.toString('hex'), '--dialect', 'iso87-ascii', '--mak', KK]);
+      assert.equal(bad.status, 3, bad.stderr);
+      assert.match(bad.stdout, /MAC +INVALID \(x9\.19, field 128\)/);
+      assert.doesNotMatch(good.stdout + bad.stdout, new RegExp(KK, 'i'));
+    });
+
+    it('an X9.19 MAC with padding method 2 is valid only with --mac-padding 2', () => {
+      const fields = { ...genericRequest().fields };
+      delete fields[90];
+      const body = generic.packWithMac({ mti: '0200', fields }, (mab) => computeMacWith({ algorithm: 'x9.19', padding: 2 }, Buffer.from(KK, 'hex'), mab));
+      const hex = body.toString('hex');
+      const plain = run([hex, '--dialect', 'iso87-ascii', '--mak', KK]);
+      assert.equal(plain.status, 3, plain.stderr);
+      const two = run([hex, '--dialect', 'iso87-ascii', '--mak', KK, '--mac-padding', '2']);
+      assert.equal(two.status, 0, two.stderr);
+      assert.match(two.stdout, /MAC +valid \(x9\.19, padding 2\)/);
+      const json = run([hex, '--dialect', 'iso87-ascii', '--mak', KK, '--mac-padding', '2', '--json']);
+      assert.deepEqual(JSON.parse(json.stdout).mac, { algorithm: 'x9.19', padding: 2, field: 64, valid: true });
+    });
+
+    it('takes padding and the cup-ecb double key from a dialect file', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'posfault-decode-'));
+      try {
+        const file = path.join(dir, 'cup-double.json');
+        const d = getDialect('cup-pos');
+        d.mac = { ...d.mac, keyBytes: 16, padding: 2, cupEcbKey: 'double' };
+        writeFileSync(file, JSON.stringify(d));
+        const key = Buffer.from(KK, 'hex');
+        const body = cup.packWithMac(cupSale(), (mab) => computeMacWith(d.mac, key, mab));
+        const r = run([body.toString('hex'), '--dialect', file, '--mak', KK]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /MAC +valid \(cup-ecb, padding 2, double key\)/);
+        assert.equal(run([body.toString('hex'), '--dialect', file, '--mak', KK, '--cup-ecb-key', 'single']).status, 3);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('masks by the dialect: a PAN in a field marked pan, the PAN inside ans ICC hex text; 62 shown unless marked', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'posfault-decode-'));
+      try {
+        const file = path.join(dir, 'pan48.json');
+        const d = getDialect('iso87-ascii');
+        d.name = 'pan-in-48';
+        d.fields['48'] = { ...d.fields['48'], sensitive: 'pan' };
+        writeFileSync(file, JSON.stringify(d));
+        const icc = '5A0A6222021234567890123F' + '9F36020042';
+        const body = new MessageCodec(d).pack({ mti: '0200', fields: { 3: '000000', 48: '6222021234567890123', 55: icc, 62: 'BATCH 000001' } });
+        const r = run([body.toString('hex'), '--dialect', file]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^ +48 .* 622202\*{9}0123$/m);
+        assert.match(r.stdout, /^ +55 .* 5A0A622202\*{9}0123F9F36020042$/m);
+        assert.match(r.stdout, /^ +62 .* BATCH 000001$/m);
+        assert.doesNotMatch(r.stdout, /1234567890/);
+        const clear = run([body.toString('hex'), '--dialect', file, '--unmask']);
+        assert.match(clear.stdout, /^ +48 .* 6222021234567890123$/m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('exits 2 on a bad --mac-padding or a cup-ecb key option with another algorithm', () => {
+      const hex = generic.pack(genericRequest()).toString('hex');
+      const cases: [string[], RegExp][] = [
+        [['--mak', KK, '--mac-padding', '3'], /--mac-padding must be 1 or 2/],
+        [['--mak', KK, '--cup-ecb-key', 'double'], /--cup-ecb-key applies to the cup-ecb MAC only/],
+        [['--mac-padding', '2'], /--mac-padding needs --mak/],
+      ];
+      for (const [args, reason] of cases) {
+        const r = run([hex, '--dialect', 'iso87-ascii', ...args]);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, reason);
+      }
+    });
   });
 });

@@ -68,7 +68,8 @@ describe('dialects', () => {
     assert.equal(cup.tpdu, '6000030000');
     assert.equal(cup.header, '603100000000');
     assert.deepEqual(cup.framing, { length: { encoding: 'binary', bytes: 2, includesHeader: true }, tpdu: true, headerLength: 6, maxFrameLength: 4096 });
-    assert.deepEqual(cup.mac, { algorithm: 'cup-ecb', keyBytes: 8 });
+    assert.deepEqual(cup.mac, { algorithm: 'cup-ecb', keyBytes: 8, fields: [64], padding: 1 });
+    assert.deepEqual(getDialect('iso87-ascii').mac, { algorithm: 'x9.19', keyBytes: 16, fields: [64, 128], padding: 1 });
     for (const code of ['94', '97', '98', 'A0']) assert.ok(cup.responseCodes[code], code);
     const generic = getDialect('iso87-ascii');
     assert.equal(generic.framing.tpdu, false);

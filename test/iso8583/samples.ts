@@ -1,30 +1,11 @@
 // Hand-built messages shared by the codec, framing, fuzz and CLI tests.
 import type { IsoMessage } from '../../harness/iso8583';
+import { SAMPLE_PIN_BLOCK, sampleCupSale } from '../../harness/iso8583/sample-sale';
 
-export const PIN_BLOCK = Buffer.from('0123456789ABCDEF', 'hex');
+export const PIN_BLOCK = SAMPLE_PIN_BLOCK;
 
-/** A CUP sale 0200 per docs/pos-profile.md §1.2 (swipe with PIN), without field 64. */
-export function cupSale(): IsoMessage {
-  return {
-    mti: '0200',
-    fields: {
-      2: '6222021234567890123',
-      3: '000000',
-      4: '000000010000',
-      11: '000123',
-      14: '2812',
-      22: '021',
-      25: '00',
-      26: '12',
-      41: '12345678',
-      42: '123456789012345',
-      49: '156',
-      52: Buffer.from(PIN_BLOCK),
-      53: '2600000000000000',
-      60: '22000001000',
-    },
-  };
-}
+/** A CUP sale 0200 per docs/pos-profile.md §1.2 (swipe with PIN), without field 64 (shared with bench/codec). */
+export const cupSale = sampleCupSale;
 
 /** The CUP sale body, written out by hand field by field (MAC bytes AA.. as a stand-in). */
 export const CUP_SALE_HEX = [

@@ -122,4 +122,58 @@ describe('FrameChannel on loopback sockets', () => {
     const terminal = new FrameChannel(client, FRAMING);
     assert.throws(() => terminal.send({ body: BODY }), CodecError);
   });
+
+  describe('partial-frame timeout', () => {
+    const wire = encodeFrame(FRAMING, { tpdu: TPDU, header: HEADER, body: BODY });
+
+    it('reports a frame that started but did not complete within the timeout, and closes', async () => {
+      const { client, peer } = await connect();
+      const host = new FrameChannel(peer, FRAMING, { partialFrameTimeoutMs: 150 });
+      const frames: Frame[] = [];
+      host.on('frame', (f: Frame) => frames.push(f));
+      const failed = once(host, 'frame-error');
+      const closed = once(host, 'close');
+      client.write(Buffer.concat([wire, wire.subarray(0, 20)])); // one whole frame, then a stalled one
+      const started = Date.now();
+      const [err] = (await failed) as [CodecError];
+      assert.ok(err instanceof CodecError);
+      assert.match(err.reason, /partial frame: 20 bytes, not completed within 150 ms/);
+      assert.equal(err.offset, wire.length, 'where the stalled frame starts in the stream');
+      assert.ok(Date.now() - started >= 100, 'not before the timeout');
+      await closed;
+      assert.equal(frames.length, 1);
+      assert.equal(peer.destroyed, true);
+    });
+
+    it('lets a slow frame through when it completes in time, and counts from the start of each frame', async () => {
+      const { client, peer } = await connect();
+      const host = new FrameChannel(peer, FRAMING, { partialFrameTimeoutMs: 400 });
+      const frames: Frame[] = [];
+      let failure: CodecError | undefined;
+      host.on('frame', (f: Frame) => frames.push(f));
+      host.on('frame-error', (e: CodecError) => (failure = e));
+      for (let round = 0; round < 3; round++) {
+        client.write(wire.subarray(0, 30));
+        await new Promise((r) => setTimeout(r, 150));
+        client.write(wire.subarray(30));
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      assert.equal(failure, undefined);
+      assert.equal(frames.length, 3);
+      host.destroy();
+    });
+
+    it('is off by default: a stalled partial frame is left alone', async () => {
+      const { client, peer } = await connect();
+      const host = new FrameChannel(peer, FRAMING);
+      let failure: CodecError | undefined;
+      host.on('frame-error', (e: CodecError) => (failure = e));
+      client.write(wire.subarray(0, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(failure, undefined);
+      assert.equal(peer.destroyed, false);
+      assert.throws(() => new FrameChannel(peer, FRAMING, { partialFrameTimeoutMs: -1 }), RangeError);
+      host.destroy();
+    });
+  });
 });

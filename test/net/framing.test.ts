@@ -120,6 +120,45 @@ describe('FrameReader', () => {
   });
 });
 
+describe('FrameReader: a peer writing one byte at a time', () => {
+  it('reassembles a 60 KB frame fed byte by byte, then the next frame, and never changes a frame it returned', () => {
+    const big = spec({ maxFrameLength: 65535 });
+    const body = Buffer.alloc(60 * 1024);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7 + 3) & 0xff;
+    const second = Buffer.from(body.subarray(0, 1000)).fill(0x5a);
+    const wire = Buffer.concat([encodeFrame(big, { tpdu: TPDU, header: HEADER, body }), encodeFrame(big, { tpdu: TPDU, header: HEADER, body: second })]);
+    const reader = new FrameReader(big);
+    const frames = [];
+    for (let i = 0; i < wire.length; i++) frames.push(...reader.push(wire.subarray(i, i + 1)));
+    assert.equal(frames.length, 2);
+    assert.ok(frames[0].body.equals(body), 'the first frame is intact after the second was read');
+    assert.ok(frames[1].body.equals(second));
+    assert.deepEqual(frames[1].tpdu, TPDU);
+    assert.equal(reader.buffered, 0);
+    assert.equal(reader.streamOffset, wire.length);
+  });
+
+  it('keeps stream offsets right across partial pushes when a later length lies', () => {
+    const wire = encodeFrame(CUP, { tpdu: TPDU, header: HEADER, body: BODY });
+    const reader = new FrameReader(CUP);
+    const stream = Buffer.concat([wire, wire, Buffer.from('0000', 'hex')]);
+    const got = [];
+    let failure: CodecError | null = null;
+    for (let i = 0; i < stream.length && failure === null; i += 3) {
+      try {
+        got.push(...reader.push(stream.subarray(i, i + 3)));
+      } catch (err) {
+        failure = err as CodecError;
+      }
+      failure ??= reader.failure;
+    }
+    assert.equal(got.length, 2);
+    for (const f of got) assert.deepEqual(f.body, BODY);
+    assert.match(failure!.reason, /length 0/);
+    assert.equal(failure!.offset, 2 * wire.length);
+  });
+});
+
 describe('FrameReader: good frames before a lie in one chunk', () => {
   it('returns them, holds the failure, and throws it on the next push', () => {
     const wire = encodeFrame(CUP, { tpdu: TPDU, header: HEADER, body: BODY });

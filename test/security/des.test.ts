@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createCipheriv } from 'node:crypto';
 import fc from 'fast-check';
-import { cbcEncrypt, desDecrypt, desEncrypt, KeyError } from '../../harness/security';
+import { cachedKeyIds, cbcEncrypt, clearCipherCache, desDecrypt, desEncrypt, KeyError } from '../../harness/security';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (b: Buffer): string => b.toString('hex').toUpperCase();
@@ -100,5 +100,32 @@ describe('security/des', () => {
     cbcEncrypt(key, data);
     desEncrypt(key, data);
     assert.deepEqual(data, copy);
+  });
+
+  it('caches ciphers by a hash of the key: the right cipher for each of many distinct keys, no key bytes held', () => {
+    clearCipherCache();
+    const plain = hex('0123456789ABCDEF');
+    // Keys that differ in one byte, or only as 8 vs 16 bytes, must never share an entry.
+    const keys: Buffer[] = [];
+    for (let i = 0; i < 40; i++) {
+      const k = hex('0123456789ABCDEF FEDCBA9876543210');
+      k[i % 16] ^= 1 + (i >> 4);
+      keys.push(k, k.subarray(0, 8));
+    }
+    for (let round = 0; round < 2; round++) {
+      for (const key of keys) {
+        const ede = key.length === 8 ? Buffer.concat([key, key]) : key;
+        const expected = createCipheriv('des-ede-ecb', ede, null).setAutoPadding(false).update(plain);
+        assert.deepEqual(desEncrypt(key, plain), expected);
+      }
+    }
+    const ids = cachedKeyIds();
+    assert.equal(ids.length, new Set(keys.map((k) => k.toString('hex'))).size);
+    for (const key of keys) {
+      for (const id of ids) {
+        assert.ok(!id.includes(key.toString('latin1')) && !id.includes(key.toString('hex')), 'no cache key holds key bytes');
+      }
+    }
+    clearCipherCache();
   });
 });
