@@ -71,7 +71,11 @@ export class ProxyCollection {
    * kept untouched (toxics and enabled state too). On failure, what was created before it stays (as Toxiproxy).
    */
   async populate(inputs: ProxyInput[]): Promise<Proxy[]> {
-    inputs.forEach((input, i) => ProxyCollection.validate(input, ` at proxy ${i + 1}`));
+    try {
+      inputs.forEach((input, i) => ProxyCollection.validate(input, ` at proxy ${i + 1}`));
+    } catch (err) {
+      throw new PopulateError(err as ApiError, []);
+    }
     const created: Proxy[] = [];
     for (const input of inputs) {
       try {
@@ -102,9 +106,6 @@ export class ProxyCollection {
   }
 
   async closeAll(): Promise<void> {
-    for (const proxy of this.list()) {
-      this.proxies.delete(proxy.name);
-      await proxy.stop();
-    }
+    for (const proxy of this.list()) await this.remove(proxy.name);
   }
 }

@@ -80,7 +80,8 @@ export class Proxy implements ConnectionHost {
 
   /** Toxiproxy's Update: a changed listen or upstream restarts the proxy (dropping connections). */
   async update(input: ProxyUpdateInput): Promise<void> {
-    const listen = input.listen ?? this.listen;
+    // As on create (divergence): an empty listen binds 127.0.0.1 on a free port, ":port" binds 127.0.0.1.
+    const listen = input.listen === undefined ? this.listen : input.listen || '127.0.0.1:0';
     const upstream = input.upstream ?? this.upstream;
     const enabled = input.enabled ?? this.enabled;
     const normalized = normalizeListen(listen);

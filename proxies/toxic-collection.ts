@@ -55,7 +55,8 @@ export class ToxicCollection {
 
   /** Checks in Toxiproxy's order: stream, default name, type, duplicate name, attributes. */
   add(input: ToxicCreateInput): ToxicEntry {
-    const stream = input.stream || 'downstream';
+    // Only an absent (or null) stream defaults; "" is invalid, as Toxiproxy's decoder overwrites its default with it.
+    const stream = input.stream ?? 'downstream';
     const direction = parseStream(stream);
     if (!direction) throw badRequest('stream was invalid, can be either upstream or downstream');
     const type = input.type ?? '';

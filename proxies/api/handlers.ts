@@ -1,6 +1,7 @@
 // The Toxiproxy API operations: decode the request, call the collections, shape the reply. No sockets here.
 import { badRequest } from '../api-error';
-import type { ProxyCollection, ProxyInput } from '../proxy-collection';
+import { ApiError } from '../api-error';
+import { PopulateError, type ProxyCollection, type ProxyInput } from '../proxy-collection';
 import { expectObject, field, parseJson } from './request-body';
 import { proxyJson, toxicJson } from './json-shapes';
 import { jsonTypeName } from '../toxics/attributes';
@@ -56,14 +57,20 @@ export const handlers = {
     return noContent;
   },
 
+  /** Every failure is a PopulateError: Toxiproxy answers all of them as JSON with `proxies`. */
   populate: async (proxies, req) => {
-    const value = parseJson(await req.body());
-    if (!Array.isArray(value)) {
-      throw badRequest(
-        `bad request body: json: cannot unmarshal ${jsonTypeName(value)} into Go value of type []struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }`,
-      );
+    let inputs: ProxyInput[];
+    try {
+      const value = parseJson(await req.body());
+      if (!Array.isArray(value)) {
+        throw badRequest(
+          `bad request body: json: cannot unmarshal ${jsonTypeName(value)} into Go value of type []struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }`,
+        );
+      }
+      inputs = value.map((item) => proxyInput(expectObject(item, 'toxiproxy.Proxy')));
+    } catch (err) {
+      throw err instanceof ApiError ? new PopulateError(err, []) : err;
     }
-    const inputs = value.map((item) => proxyInput(expectObject(item, 'toxiproxy.Proxy')));
     const created = await proxies.populate(inputs);
     return json(201, { proxies: created.length === 0 ? null : created.map(proxyJson) });
   },

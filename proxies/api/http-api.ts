@@ -68,6 +68,9 @@ export class HttpApi {
     const method = req.method ?? 'GET';
 
     if (metricsPattern.test(path)) {
+      // A matched route in Toxiproxy: the request id and the browser block apply, as on every other route.
+      if (this.refuseBrowser(req, res)) return;
+      req.resume();
       res.writeHead(200, { 'Content-Type': this.registry.contentType });
       res.end(await this.registry.metrics());
       return;
@@ -88,13 +91,7 @@ export class HttpApi {
       req.resume();
       return;
     }
-    res.setHeader('X-Toxiproxy-Request-Id', requestId());
-    if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-      res.end('User agent not allowed\n');
-      req.resume();
-      return;
-    }
+    if (this.refuseBrowser(req, res)) return;
     // Read the body before queueing, so a slow upload never holds up other requests.
     let body: Buffer | ApiError;
     try {
@@ -126,6 +123,16 @@ export class HttpApi {
         throw err;
       }
     }
+  }
+
+  /** Toxiproxy's middleware on matched routes: a request id, then 403 for a `Mozilla/` user agent. */
+  private refuseBrowser(req: IncomingMessage, res: ServerResponse): boolean {
+    res.setHeader('X-Toxiproxy-Request-Id', requestId());
+    if (!(req.headers['user-agent'] ?? '').startsWith('Mozilla/')) return false;
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+    res.end('User agent not allowed\n');
+    req.resume();
+    return true;
   }
 
   private async send(res: ServerResponse, reply: Reply): Promise<void> {

@@ -71,5 +71,11 @@ export function field<K extends FieldKind>(
   if (!ok) {
     throw badRequest(`bad request body: json: cannot unmarshal ${jsonTypeName(value)} into Go struct field ${goStruct}.${key} of type ${kind}`);
   }
+  // Go's float32 decode refuses a number that rounds beyond the float32 range (1e39, and 1e400 which JSON.parse makes
+  // Infinity) instead of storing +Inf, which would come back as "toxicity": null.
+  if (kind === 'float32' && !Number.isFinite(Math.fround(value as number))) {
+    const text = Number.isFinite(value) ? String(value).replace('e+', 'e') : '';
+    throw badRequest(`bad request body: json: cannot unmarshal number ${text ? text + ' ' : ''}into Go struct field ${goStruct}.${key} of type float32`);
+  }
   return value as never;
 }

@@ -27,6 +27,7 @@ export class Connection implements LinkOwner {
   private readonly links: Link[] = [];
   private readonly flows: ByteFlow[] = [];
   private setupTimer: LongTimer | null = null;
+  private readonly closeTimers: LongTimer[] = [];
   private closed = false;
 
   constructor(private readonly host: ConnectionHost, private readonly client: net.Socket, readonly rng: Prng) {
@@ -58,6 +59,7 @@ export class Connection implements LinkOwner {
     if (this.closed) return;
     this.closed = true;
     if (this.setupTimer) this.setupTimer.clear();
+    for (const timer of this.closeTimers) timer.clear();
     for (const link of this.links) {
       link.destroy();
       this.host.toxics.unregisterLink(link);
@@ -68,6 +70,10 @@ export class Connection implements LinkOwner {
     if (this.upstreamSocket) terminate(this.upstreamSocket, how);
     this.host.metrics.connectionsOpen.dec({ proxy: this.host.name });
     this.host.forget(this);
+  }
+
+  closeAfter(ms: number, mode: CloseMode): void {
+    if (!this.closed) this.closeTimers.push(setLongTimeout(() => this.close(mode), ms));
   }
 
   corrupted(direction: Direction, bytes: number): void {

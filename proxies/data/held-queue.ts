@@ -1,8 +1,10 @@
 // A FIFO of chunks a stage holds back (latency, bandwidth, slicer), with backpressure on the link's source.
 import type { StageContext } from './stage';
 
-/** Past this many held bytes a stage pauses its source; it resumes below half. */
+/** Past this many held bytes, or chunks, a stage pauses its source; it resumes below half of both. */
 export const HOLD_HIGH_WATER = 4 * 1024 * 1024;
+/** Counted too, because a chunk costs memory of its own: slicer pieces of one byte would otherwise pile up by millions. */
+export const HOLD_MAX_CHUNKS = 16 * 1024;
 
 export class HeldQueue {
   private chunks: Buffer[] = [];
@@ -21,7 +23,7 @@ export class HeldQueue {
     this.chunks.push(chunk);
     this.arrivals.push(arrival);
     this.heldBytes += chunk.length;
-    if (!this.pausing && this.heldBytes > HOLD_HIGH_WATER) {
+    if (!this.pausing && (this.heldBytes > HOLD_HIGH_WATER || this.length > HOLD_MAX_CHUNKS)) {
       this.pausing = true;
       this.ctx.pause();
     }
@@ -75,7 +77,7 @@ export class HeldQueue {
 
   private release(n: number): void {
     this.heldBytes -= n;
-    if (this.pausing && this.heldBytes <= HOLD_HIGH_WATER / 2) {
+    if (this.pausing && this.heldBytes <= HOLD_HIGH_WATER / 2 && this.length <= HOLD_MAX_CHUNKS / 2) {
       this.pausing = false;
       this.ctx.resume();
     }

@@ -13,19 +13,25 @@ export interface LinkOwner {
   readonly rng: Prng;
   readonly lingerZero: boolean;
   close(mode?: CloseMode): void;
+  /** Close after `ms` whatever happens to the toxic meanwhile; cancelled only when the connection closes. */
+  closeAfter(ms: number, mode: CloseMode): void;
   corrupted(direction: Direction, bytes: number): void;
   lineEvent(event: string): void;
 }
 
 /** Bytes queued in the destination socket before the source is paused. */
 const SINK_HIGH_WATER = 256 * 1024;
+/** Writes queued past Node's high-water mark before the source is paused: tiny slicer pieces cost a queue entry each. */
+const SINK_MAX_QUEUED_WRITES = 1024;
 
 class Sink implements Hop {
   ended = false;
-  private waitingDrain = false;
+  waitingDrain = false;
+  private queuedWrites = 0;
 
   constructor(private readonly link: Link, private readonly dest: Socket, private readonly flow: ByteFlow) {
     dest.on('drain', () => {
+      this.queuedWrites = 0;
       if (!this.waitingDrain) return;
       this.waitingDrain = false;
       this.link.resume();
@@ -37,9 +43,11 @@ class Sink implements Hop {
     this.flow.sent += chunk.length;
     // Stop reading only once a fair amount waits in the socket: pausing at Node's 16 KiB mark would stop and restart
     // the reader on every 64 KiB read. 'drain' still comes, because write() returned false.
-    if (!this.dest.write(chunk) && !this.waitingDrain && this.dest.writableLength >= SINK_HIGH_WATER) {
-      this.waitingDrain = true;
-      this.link.pause();
+    if (!this.dest.write(chunk) && !this.waitingDrain) {
+      if (this.dest.writableLength >= SINK_HIGH_WATER || ++this.queuedWrites >= SINK_MAX_QUEUED_WRITES) {
+        this.waitingDrain = true;
+        this.link.pause();
+      }
     }
   }
 
@@ -54,8 +62,9 @@ class StageNode implements Hop {
   next: Hop;
   stage!: Stage;
   active = false;
-  private pausing = false;
+  pausing = false;
   readonly rng: Prng;
+  private readonly state: Record<string, number> = {};
 
   constructor(readonly link: Link, readonly toxic: ToxicEntry, next: Hop) {
     this.next = next;
@@ -67,7 +76,12 @@ class StageNode implements Hop {
   draw(): void {
     const active = this.rng.next() < this.toxic.toxicity;
     if (this.stage !== undefined && active === this.active) return;
-    if (this.stage !== undefined) this.stage.remove();
+    if (this.stage !== undefined) {
+      if (this.stage.interrupt) this.stage.interrupt();
+      else this.stage.remove();
+      this.stage.destroy();
+      this.releasePause();
+    }
     this.active = active;
     const out: Hop = { write: (c, t) => this.next.write(c, t), end: () => this.next.end() };
     this.stage = active ? this.toxic.definition.createStage(this.context(out)) : passThrough(out);
@@ -95,11 +109,14 @@ class StageNode implements Hop {
       out,
       attrs: this.toxic.attributes,
       rng: this.rng,
+      state: this.state,
       direction: link.direction,
       lingerZero: owner.lingerZero,
       pause: () => { if (!this.pausing) { this.pausing = true; link.pause(); } },
       resume: () => this.releasePause(),
+      whenWritable: (fn) => link.whenWritable(this, fn),
       close: (mode) => owner.close(mode),
+      closeAfter: (ms, mode) => owner.closeAfter(ms, mode),
       corrupted: (bytes) => owner.corrupted(link.direction, bytes),
       lineEvent: (event) => owner.lineEvent(event),
     };
@@ -113,6 +130,7 @@ export class Link {
   private pausers = 1; // paused until start()
   private sourceEnded = false;
   private destroyed = false;
+  private writableWaiters: Array<() => void> = [];
 
   constructor(
     readonly direction: Direction,
@@ -152,6 +170,20 @@ export class Link {
 
   resume(): void {
     if (--this.pausers === 0 && !this.destroyed) this.source.resume();
+    if (this.writableWaiters.length > 0) {
+      const waiters = this.writableWaiters;
+      this.writableWaiters = [];
+      for (const fn of waiters) fn();
+    }
+  }
+
+  /** True if nothing after `node` holds the source back; otherwise `fn` runs at the next resume (and may ask again). */
+  whenWritable(node: StageNode, fn: () => void): boolean {
+    let congested = this.sink.waitingDrain;
+    for (let i = this.nodes.indexOf(node) + 1; i < this.nodes.length && !congested; i++) congested = this.nodes[i].pausing;
+    if (!congested || this.destroyed) return true;
+    this.writableWaiters.push(fn);
+    return false;
   }
 
   addToxic(toxic: ToxicEntry): void {
@@ -175,6 +207,7 @@ export class Link {
     if (i < 0) return;
     const node = this.nodes[i];
     node.stage.remove();
+    node.stage.destroy();
     node.releasePause();
     this.nodes.splice(i, 1);
     const prev = this.nodes[i - 1];
@@ -188,6 +221,7 @@ export class Link {
     this.source.off('data', this.onData);
     for (const node of this.nodes) node.stage.destroy();
     this.nodes.length = 0;
+    this.writableWaiters.length = 0;
     this.sink.ended = true;
   }
 }

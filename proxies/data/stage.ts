@@ -19,14 +19,26 @@ export interface StageContext {
   /** The toxic's attributes: one object shared by every link, mutated in place on update. */
   readonly attrs: Readonly<Record<string, number>>;
   readonly rng: Prng;
+  /**
+   * This toxic's state on this link (Toxiproxy's stub state, e.g. limit_data's byte count): it outlives the stage,
+   * which is replaced when a toxicity redraw flips, and starts empty when the toxic is added again.
+   */
+  readonly state: Record<string, number>;
   readonly direction: Direction;
   /** SO_LINGER(0) was set at accept (a reset_peer toxic existed then), so a close by a toxic is an RST. */
   readonly lingerZero: boolean;
   /** Backpressure: stop / restart reading the link's source socket (counted per stage). */
   pause(): void;
   resume(): void;
+  /**
+   * True when the stages after this one and the destination can take more now. Otherwise false, and `fn` runs once
+   * when they may have room again (ask again then). For a stage that turns one chunk into many writes (slicer).
+   */
+  whenWritable(fn: () => void): boolean;
   /** Tear the whole connection down (both sockets). */
   close(mode: CloseMode): void;
+  /** Tear the connection down after `ms`, even if the toxic is removed or redrawn meanwhile (an uninterruptible sleep). */
+  closeAfter(ms: number, mode: CloseMode): void;
   /** Count bytes a toxic altered (line noise). */
   corrupted(bytes: number): void;
   /** Count a line event (busy, no_dial_tone, carrier_drop). */
@@ -41,6 +53,11 @@ export interface Stage {
   update(): void;
   /** The toxic is removed from this live link: hand on what it holds at once (timeout closes instead). */
   remove(): void;
+  /**
+   * A toxicity redraw replaces this stage on the link (Toxiproxy interrupts the stub and runs it again): hand on what
+   * it holds and stop, never close. When absent, remove() is used.
+   */
+  interrupt?(): void;
   /** The connection is gone: stop timers, drop what it holds. */
   destroy(): void;
 }

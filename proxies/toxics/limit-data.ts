@@ -3,20 +3,25 @@ import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
 
 class LimitDataStage implements Stage {
-  /** Survives updates; a removed and re-added toxic starts again from 0, as Toxiproxy's stub state. */
-  private transmitted = 0;
   private ended = false;
 
-  constructor(private readonly ctx: StageContext) {}
+  /**
+   * The count lives in the link's state for this toxic, as Toxiproxy's stub state: it survives updates and toxicity
+   * redraws (which replace this stage); a removed and re-added toxic starts again from 0.
+   */
+  constructor(private readonly ctx: StageContext) {
+    ctx.state.transmitted ??= 0;
+  }
 
   write(chunk: Buffer, arrival: number): void {
     if (this.ended) return;
+    const state = this.ctx.state;
     const limit = this.ctx.attrs.bytes;
-    const room = limit - this.transmitted;
+    const room = limit - state.transmitted;
     const piece = chunk.length > room ? chunk.subarray(0, Math.max(0, room)) : chunk;
-    this.transmitted += piece.length;
+    state.transmitted += piece.length;
     if (piece.length > 0) this.ctx.out.write(piece, arrival);
-    if (this.transmitted >= limit) this.finish();
+    if (state.transmitted >= limit) this.finish();
   }
 
   end(): void {

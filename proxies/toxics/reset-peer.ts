@@ -1,11 +1,11 @@
 // reset_peer: on the first chunk (or EOF) in its direction, waits `timeout` ms and closes; data is dropped.
 // The close is an RST when the toxic existed at accept (Toxiproxy sets SO_LINGER(0) then), a FIN otherwise.
+// Once triggered the wait cannot be called off (Toxiproxy sleeps uninterruptibly): removing or updating the toxic
+// leaves the reset due, so the timer belongs to the connection, not to this stage.
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
-import { setLongTimeout, type LongTimer } from '../data/long-timer';
 
 class ResetPeerStage implements Stage {
-  private timer: LongTimer | null = null;
   private triggered = false;
 
   constructor(private readonly ctx: StageContext) {}
@@ -20,22 +20,17 @@ class ResetPeerStage implements Stage {
 
   update(): void {}
 
-  remove(): void {
-    this.destroy();
-  }
+  remove(): void {}
 
-  destroy(): void {
-    if (this.timer !== null) this.timer.clear();
-    this.timer = null;
-  }
+  destroy(): void {}
 
   private trigger(): void {
     if (this.triggered) return;
     this.triggered = true;
-    const close = () => this.ctx.close(this.ctx.lingerZero ? 'rst' : 'fin');
+    const mode = this.ctx.lingerZero ? 'rst' : 'fin';
     const ms = this.ctx.attrs.timeout;
-    if (ms > 0) this.timer = setLongTimeout(close, ms);
-    else close();
+    if (ms > 0) this.ctx.closeAfter(ms, mode);
+    else this.ctx.close(mode);
   }
 }
 

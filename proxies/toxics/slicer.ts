@@ -7,27 +7,41 @@ import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
 import { MAX_TIMER_MS } from '../data/long-timer';
 
-/** Piece lengths in order, iteratively (Toxiproxy recurses; with average_size 0 it overflows its stack). */
-export function sliceLengths(length: number, average: number, variation: number, rng: Prng): number[] {
-  const out: number[] = [];
-  const stack = [length];
-  while (stack.length > 0) {
+/**
+ * The next piece length of a chunk being halved, iteratively (Toxiproxy recurses; with average_size 0 it overflows its
+ * stack). `stack` holds the parts still to cut, the next one on top; start it with the chunk's length.
+ */
+export function nextSlice(stack: number[], average: number, variation: number, rng: Prng): number {
+  for (;;) {
     const len = stack.pop()!;
-    if (len - average <= variation || len < 2) {
-      if (len > 0) out.push(len);
-      continue;
-    }
+    if (len - average <= variation || len < 2) return len;
     let mid = len >> 1;
     if (variation > 0) mid += Math.floor(rng.next() * 2 * variation) - variation;
     mid = Math.min(len - 1, Math.max(1, mid));
     stack.push(len - mid, mid); // left piece on top: it goes first
   }
+}
+
+/** Every piece length of a chunk, in order. */
+export function sliceLengths(length: number, average: number, variation: number, rng: Prng): number[] {
+  const out: number[] = [];
+  const stack = length > 0 ? [length] : [];
+  while (stack.length > 0) out.push(nextSlice(stack, average, variation, rng));
   return out;
 }
 
+/**
+ * Chunks are held whole and cut as they go out (a chunk and an offset, and at most log2(size) parts to cut), so a
+ * small average_size never turns a held chunk into thousands of Buffer objects; and pieces go out only while the
+ * stages after this one and the destination socket take them.
+ */
 class SlicerStage implements Stage {
   private readonly queue: HeldQueue;
+  /** Parts of the head chunk still to cut, and how much of it has gone out. */
+  private readonly parts: number[] = [];
+  private offset = 0;
   private timer: NodeJS.Timeout | null = null;
+  private waiting = false;
   private nextAt = 0;
   private ending = false;
   private ended = false;
@@ -37,34 +51,46 @@ class SlicerStage implements Stage {
   }
 
   write(chunk: Buffer, arrival: number): void {
-    const { average_size, size_variation } = this.ctx.attrs;
-    let offset = 0;
-    for (const len of sliceLengths(chunk.length, average_size, size_variation, this.ctx.rng)) {
-      this.queue.push(chunk.subarray(offset, offset + len), arrival);
-      offset += len;
-    }
-    if (this.timer === null) this.pump();
+    this.queue.push(chunk, arrival);
+    if (this.timer === null && !this.waiting) this.pump();
   }
 
   end(): void {
     this.ending = true;
-    if (this.timer === null) this.pump();
+    if (this.timer === null && !this.waiting) this.pump();
   }
 
   update(): void {}
 
   remove(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.stop();
+    if (this.queue.length > 0 && this.offset > 0) {
+      const arrival = this.queue.peekArrival();
+      this.ctx.out.write(this.queue.shift().subarray(this.offset), arrival);
+    }
+    this.parts.length = 0;
+    this.offset = 0;
     this.queue.drainTo((c, t) => this.ctx.out.write(c, t));
     if (this.ending) this.finish();
   }
 
   destroy(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.stop();
+    this.parts.length = 0;
     this.queue.clear();
   }
+
+  private stop(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.waiting = false;
+  }
+
+  private readonly onWritable = (): void => {
+    if (!this.waiting) return;
+    this.waiting = false;
+    if (this.timer === null) this.pump();
+  };
 
   private readonly pump = (): void => {
     this.timer = null;
@@ -75,13 +101,32 @@ class SlicerStage implements Stage {
         this.timer = setTimeout(this.pump, Math.min(this.nextAt - now, MAX_TIMER_MS));
         return;
       }
-      const arrival = this.queue.peekArrival();
-      this.ctx.out.write(this.queue.shift(), arrival);
+      if (!this.ctx.whenWritable(this.onWritable)) {
+        this.waiting = true;
+        return;
+      }
+      this.sendPiece();
       // A piece is followed by the delay; sub-millisecond delays accumulate on a virtual clock.
       this.nextAt = Math.max(this.nextAt, now - 1) + delayMs;
     }
     if (this.ending) this.finish();
   };
+
+  private sendPiece(): void {
+    const chunk = this.queue.peekChunk();
+    const arrival = this.queue.peekArrival();
+    if (this.offset === 0) this.parts.push(chunk.length);
+    const { average_size, size_variation } = this.ctx.attrs;
+    const len = nextSlice(this.parts, average_size, size_variation, this.ctx.rng);
+    const start = this.offset;
+    this.offset += len;
+    if (this.offset >= chunk.length) {
+      this.queue.shift();
+      this.parts.length = 0;
+      this.offset = 0;
+    }
+    this.ctx.out.write(start === 0 && len === chunk.length ? chunk : chunk.subarray(start, start + len), arrival);
+  }
 
   private finish(): void {
     if (this.ended) return;

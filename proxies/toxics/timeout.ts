@@ -1,5 +1,6 @@
 // timeout: drops every byte; with timeout > 0 closes after that many ms without data (each chunk re-arms it);
-// with 0 holds the connection open. Removing the toxic closes the connections it holds (Toxiproxy's Cleanup).
+// with 0 holds the connection open. Removing the toxic closes the connections it holds (Toxiproxy's Cleanup);
+// an update that redraws the toxicity does not.
 import type { Stage, StageContext } from '../data/stage';
 import { registerToxic } from './registry';
 import { setLongTimeout, type LongTimer } from '../data/long-timer';
@@ -24,8 +25,14 @@ class TimeoutStage implements Stage {
     this.arm();
   }
 
+  /** Only a removal closes what it holds (Toxiproxy's Cleanup). */
   remove(): void {
     this.finish();
+  }
+
+  /** A redraw re-runs the toxic (or a noop) on the same connection: it stays open. */
+  interrupt(): void {
+    this.disarm();
   }
 
   destroy(): void {

@@ -51,6 +51,21 @@ describe('proxy API: proxies', () => {
     assert.match(String((res.json as { listen: string }).listen), /^127\.0\.0\.1:\d+$/);
   });
 
+  it('divergence on update too: listen "" binds 127.0.0.1 on a free port, ":port" binds 127.0.0.1', async () => {
+    const p = await h.toxiproxy.createProxy({ name: 'mv', listen: '127.0.0.1:0', upstream: echo.address });
+    const empty = await rawJson(h.server.url, 'PATCH', '/proxies/mv', { listen: '' });
+    assert.equal(empty.status, 200, JSON.stringify(empty.json));
+    const moved = (empty.json as { listen: string }).listen;
+    assert.match(moved, /^127\.0\.0\.1:\d+$/);
+    assert.notEqual(moved, p.listen);
+    const s = await connect(moved);
+    assert.equal((await echoRoundTrip(s, 'moved')).data.toString(), 'moved');
+    s.destroy();
+    const port = Number(p.listen.split(':')[1]);
+    const colon = await rawJson(h.server.url, 'PATCH', '/proxies/mv', { listen: `:${port}` });
+    assert.deepEqual([colon.status, (colon.json as { listen: string }).listen], [200, p.listen]);
+  });
+
   it('keeps a disabled new proxy\'s literal listen until it starts', async () => {
     const res = await rawJson(h.server.url, 'POST', '/proxies', { name: 'off', listen: '127.0.0.1:0', upstream: echo.address, enabled: false });
     assert.equal(res.status, 201);

@@ -62,12 +62,15 @@ describe('proxy API: server routes and bad input', () => {
   });
 
   it('populate validates every entry first (nothing created) and keeps what it created before a bind failure', async () => {
-    const invalid = await rawJson(h.server.url, 'POST', '/populate', [{ name: 'ok', upstream: echo.address }, { name: 'x' }]);
-    assert.deepEqual([invalid.status, invalid.json], [400, { error: 'missing required field: upstream at proxy 2', status: 400 }]);
+    const invalid = await raw(h.server.url, 'POST', '/populate', JSON.stringify([{ name: 'ok', upstream: echo.address }, { name: 'x' }]));
+    assert.deepEqual([invalid.status, invalid.headers['content-type']], [400, 'application/json']);
+    assert.equal(invalid.text, '{"error":"missing required field: upstream at proxy 2","status":400,"proxies":null}');
     assert.deepEqual((await rawJson(h.server.url, 'GET', '/proxies')).json, {});
     const notArray = await rawJson(h.server.url, 'POST', '/populate', { name: 'x' });
-    assert.equal(notArray.status, 400);
-    assert.match((notArray.json as { error: string }).error, /^bad request body: json: cannot unmarshal object into Go value of type \[\]struct/);
+    assert.deepEqual([notArray.status, notArray.res.headers['content-type']], [400, 'application/json']);
+    const body = notArray.json as { error: string; status: number; proxies: unknown };
+    assert.match(body.error, /^bad request body: json: cannot unmarshal object into Go value of type \[\]struct/);
+    assert.deepEqual([body.status, body.proxies], [400, null]);
     const taken = net.createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     const port = (taken.address() as net.AddressInfo).port;
@@ -85,6 +88,21 @@ describe('proxy API: server routes and bad input', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('every populate error is JSON with "proxies": null, whatever failed (decode, type, entry)', async () => {
+    const cases: Array<[string, string]> = [
+      ['', '{"error":"bad request body: EOF","status":400,"proxies":null}'],
+      ['[{"name": "a", "upstream": ', '{"error":"bad request body: unexpected EOF","status":400,"proxies":null}'],
+      ['[7]', '{"error":"bad request body: json: cannot unmarshal number into Go value of type toxiproxy.Proxy","status":400,"proxies":null}'],
+      ['[{"name": 5, "upstream": "x:1"}]', '{"error":"bad request body: json: cannot unmarshal number into Go struct field Proxy.name of type string","status":400,"proxies":null}'],
+      ['[{"upstream": "x:1"}]', '{"error":"missing required field: name at proxy 1","status":400,"proxies":null}'],
+    ];
+    for (const [body, text] of cases) {
+      const res = await raw(h.server.url, 'POST', '/populate', body);
+      assert.deepEqual([res.status, res.headers['content-type'], res.text], [400, 'application/json', text], body);
+    }
+    assert.deepEqual((await rawJson(h.server.url, 'GET', '/proxies')).json, {});
   });
 
   it('populate works through toxiproxy-node-client', async () => {
@@ -123,6 +141,31 @@ describe('proxy API: server routes and bad input', () => {
     s.destroy();
   });
 
+  it('/metrics is a matched route: it carries the request id and refuses browsers (403)', async () => {
+    const res = await raw(h.server.url, 'GET', '/metrics');
+    assert.match(String(res.headers['x-toxiproxy-request-id']), /^[0-9a-v]{20}$/);
+    const browser = await raw(h.server.url, 'GET', '/metrics', undefined, { 'user-agent': 'Mozilla/5.0 (X11)' });
+    assert.deepEqual([browser.status, browser.text, browser.headers['content-type']], [403, 'User agent not allowed\n', 'text/plain; charset=utf-8']);
+  });
+
+  it('the toxics gauge falls back to 0 when toxics go with their proxy: delete, reset and server close', async () => {
+    const gauge = async (registry = h.server.registry): Promise<string> =>
+      (await registry.metrics()).split('\n').filter((l) => l.startsWith('posfault_proxy_toxics{')).join('\n');
+    for (const name of ['del', 'rst']) {
+      await h.toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream: echo.address });
+      await rawJson(h.server.url, 'POST', `/proxies/${name}/toxics`, { type: 'latency', attributes: { latency: 1 } });
+    }
+    assert.match(await gauge(), /posfault_proxy_toxics\{proxy="del",type="latency",stream="downstream"\} 1/);
+    await raw(h.server.url, 'DELETE', '/proxies/del');
+    assert.match(await gauge(), /posfault_proxy_toxics\{proxy="del",type="latency",stream="downstream"\} 0/);
+    await h.toxiproxy.reset();
+    assert.match(await gauge(), /posfault_proxy_toxics\{proxy="rst",type="latency",stream="downstream"\} 0/);
+    await rawJson(h.server.url, 'POST', '/proxies/rst/toxics', { type: 'noop', stream: 'upstream' });
+    const registry = h.server.registry;
+    await h.close();
+    assert.match(await gauge(registry), /posfault_proxy_toxics\{proxy="rst",type="noop",stream="upstream"\} 0/);
+  });
+
   describe('bad requests change nothing', () => {
     let before: unknown;
     beforeEach(async () => {
@@ -152,6 +195,10 @@ describe('proxy API: server routes and bad input', () => {
       ['POST', '/proxies', '{"name": "a/b", "upstream": "x:1"}', 400, /^invalid proxy name "a\/b": it must not contain "\/"/],
       ['POST', '/proxies/keep/toxics', '{"type": "warp"}', 400, /^invalid toxic type$/],
       ['POST', '/proxies/keep/toxics', '{"type": "latency", "stream": "sideways"}', 400, /^stream was invalid, can be either upstream or downstream$/],
+      ['POST', '/proxies/keep/toxics', '{"type": "noop", "name": "n", "stream": ""}', 400, /^stream was invalid, can be either upstream or downstream$/],
+      ['POST', '/proxies/keep/toxics', '{"type": "noop", "name": "n", "toxicity": 1e39}', 400, /^bad request body: json: cannot unmarshal number 1e39 into Go struct field ToxicWrapper.toxicity of type float32$/],
+      ['POST', '/proxies/keep/toxics', '{"type": "noop", "name": "n", "toxicity": -1e400}', 400, /^bad request body: json: cannot unmarshal number into Go struct field ToxicWrapper.toxicity of type float32$/],
+      ['PATCH', '/proxies/keep/toxics/latency_downstream', '{"toxicity": 3.5e38}', 400, /cannot unmarshal number 3.5e38 into Go struct field ToxicWrapper.toxicity of type float32$/],
       ['POST', '/proxies/keep/toxics', '{"type": "latency", "name": "n", "attributes": {"latancy": 5}}', 400, /^unknown attribute "latancy" for toxic type latency/],
       ['POST', '/proxies/keep/toxics', '{"type": "latency", "name": "n", "toxicity": "high"}', 400, /Go struct field ToxicWrapper.toxicity of type float32$/],
       ['POST', '/proxies/keep/toxics', '{"type": "slicer", "attributes": {"average_size": 0}}', 400, /slicer average_size must be at least 1, got 0/],

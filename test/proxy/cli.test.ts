@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { connect, echoPeer, echoRoundTrip, rawJson, type Peer } from './helpers';
+import { connect, echoPeer, echoRoundTrip, flippedBits, pattern, raw, rawJson, type Peer } from './helpers';
 
 const cli = path.join(__dirname, '..', '..', 'harness', 'cli', 'main.js');
 
@@ -71,7 +71,46 @@ describe('posfault proxy (CLI)', () => {
     assert.match(e2.stderr, /--port needs a port number/);
     const r3 = start(['--config', path.join(dir, 'missing.json'), '--port', '0']);
     children.push(r3.child);
-    assert.match((await r3.exit).stderr, /cannot read --config/);
+    const e3 = await r3.exit;
+    assert.equal(e3.code, 2);
+    assert.match(e3.stderr, /cannot read --config .*missing\.json/);
+  });
+
+  it('--host binds the API on that address', async () => {
+    const run = start(['--host', '127.0.0.2', '--port', '0']);
+    children.push(run.child);
+    const url = await run.ready;
+    assert.match(url, /^http:\/\/127\.0\.0\.2:\d+$/);
+    const res = await raw(url, 'GET', '/version');
+    assert.equal(res.text, '{"version": "2.12.0"}\n');
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exit).code, 0);
+  });
+
+  it('--seed replays the same line faults, and another seed gives others', async () => {
+    const config = path.join(dir, 'seeded.json');
+    writeFileSync(config, JSON.stringify([{ name: 'line', listen: '127.0.0.1:0', upstream: echo.address }]));
+    const flips = async (seed: string): Promise<number[]> => {
+      const run = start(['--port', '0', '--config', config, '--seed', seed]);
+      children.push(run.child);
+      const url = await run.ready;
+      try {
+        await rawJson(url, 'POST', '/proxies/line/toxics', { type: 'line_noise', attributes: { ber_ppm: 5000 } });
+        const proxy = (await rawJson(url, 'GET', '/proxies/line')).json as { listen: string };
+        const s = await connect(proxy.listen);
+        const data = pattern(4000);
+        const back = (await echoRoundTrip(s, Buffer.from(data))).data;
+        s.destroy();
+        return flippedBits(data, back);
+      } finally {
+        run.child.kill('SIGTERM');
+        await run.exit;
+      }
+    };
+    const a = await flips('7');
+    assert.ok(a.length > 20, `${a.length} bits flipped`);
+    assert.deepEqual(await flips('7'), a);
+    assert.notDeepEqual(await flips('8'), a);
   });
 
   it('exits 1 with a message when the API port is taken (Toxiproxy would keep running without an API)', async () => {
