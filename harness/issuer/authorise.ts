@@ -204,7 +204,7 @@ export class Authoriser {
     const seq = this.state.nextSeq;
     const account = this.state.accounts.byPan(req.pan);
     const sales = this.salesFor(req, req.amount);
-    if (sales.length === 0) return this.one(this.base(req, seq, at, 'void', '25', account), 'void: no such original');
+    if (sales.length === 0) return this.one(this.base(req, seq, at, 'decline', '25', account), 'void: no such original');
     const requestKey = `${req.terminalId}|${req.merchantId}|${req.stan}`;
     const again = sales.find((p) => p.status === 'voided' && p.voidedBy?.requestKey === requestKey);
     if (again) {

@@ -29,6 +29,8 @@ export interface SwitchConfig {
   maxLines?: number;
   /** A terminal connection silent this long is hung up (a lying length otherwise holds a line forever). Default 120 s; 0 = never. */
   idleTimeoutMs?: number;
+  /** A frame begun and not finished within this many ms drops the line (a stalled or lying caller); 0: never. */
+  partialFrameTimeoutMs?: number;
   safeguards?: Partial<Record<SafeguardName, boolean>>;
   /** The durable store-and-forward queue (a journal file, fsync'd on every change). */
   safPath: string;
@@ -57,6 +59,7 @@ export interface ResolvedConfig {
   terminals: TerminalDirectory;
   maxLines: number;
   idleTimeoutMs: number;
+  partialFrameTimeoutMs: number;
   safeguards: Record<SafeguardName, boolean>;
   safPath: string;
   saf: { initialBackoffMs: number; maxBackoffMs: number; maxTries: number; ackTimeoutMs: number };
@@ -122,6 +125,7 @@ export function resolveConfig(config: SwitchConfig): ResolvedConfig {
     terminals: config.terminals,
     maxLines: config.maxLines === undefined ? Infinity : positiveInt(config.maxLines, 'maxLines'),
     idleTimeoutMs: nonNegative(config.idleTimeoutMs ?? 120_000, 'idleTimeoutMs'),
+    partialFrameTimeoutMs: nonNegative(config.partialFrameTimeoutMs ?? 10_000, 'partialFrameTimeoutMs'),
     safeguards,
     safPath: config.safPath,
     saf: {

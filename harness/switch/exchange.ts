@@ -4,6 +4,7 @@ import type { IsoMessage, MacAlgorithmName } from '../iso8583/types';
 import type { Logger } from '../log';
 import type { BatchEntry } from './batch-record';
 import type { DialectCodes } from './codes';
+import type { DuplicateWindow } from './duplicate-window';
 import type { MacInput } from './mac-input';
 import type { ResolvedConfig } from './config';
 import type { IssuerMux, IssuerOutcome } from './issuer-mux';
@@ -26,6 +27,8 @@ export interface SwitchServices {
   readonly sessions: Map<string, TerminalSession>;
   readonly issuer: IssuerMux;
   readonly saf: SafForwarder;
+  /** The durable side of the duplicate-detection safeguard's window. */
+  readonly duplicates: DuplicateWindow;
   readonly metrics: SwitchMetrics;
   readonly rrn: RrnGenerator;
   /** The issuer link's PIN key. */
@@ -57,6 +60,8 @@ export class Exchange {
   /** Epoch ms by which the issuer must answer; undefined: wait until it does or the terminal hangs up. */
   deadline?: number;
   forwarded?: Forwarded;
+  /** The duplicate-window key this request claimed (duplicate detection on), to give back if it never reaches the issuer. */
+  duplicateKey?: string;
 
   constructor(
     readonly services: SwitchServices,

@@ -7,6 +7,7 @@ import { generateKey, Prng } from '../security';
 import { DEFAULT_ISSUER_ZPK } from '../issuer';
 import { assemblePipeline } from './assemble';
 import { dialectCodes } from './codes';
+import { DuplicateWindow, duplicateWindowPath } from './duplicate-window';
 import { resolveConfig, SAFEGUARD_NAMES, type SafeguardName, type SwitchConfig } from './config';
 import type { SwitchServices } from './exchange';
 import { IssuerMux } from './issuer-mux';
@@ -45,6 +46,7 @@ export async function startSwitch(config: SwitchConfig): Promise<SwitchHandle> {
   const metrics = createSwitchMetrics(cfg.registry);
   const issuerCodec = new MessageCodec(issuerDialect);
   const store = new SafStore(cfg.safPath, log);
+  const duplicates = new DuplicateWindow(duplicateWindowPath(cfg.safPath), log);
   const issuer = new IssuerMux({
     host: cfg.issuer.host, port: cfg.issuer.port, connections: cfg.issuer.connections,
     codec: issuerCodec, framing: issuerDialect.framing, metrics, log,
@@ -65,6 +67,7 @@ export async function startSwitch(config: SwitchConfig): Promise<SwitchHandle> {
     sessions,
     issuer,
     saf,
+    duplicates,
     metrics,
     rrn: new RrnGenerator(prng.fork('rrn'), new Date(), store),
     zpk: cfg.zpk ?? DEFAULT_ISSUER_ZPK,
@@ -81,10 +84,12 @@ export async function startSwitch(config: SwitchConfig): Promise<SwitchHandle> {
       salvage: salvager(terminalDialect),
       pipeline: () => pipeline,
       idleTimeoutMs: cfg.idleTimeoutMs,
+      partialFrameTimeoutMs: cfg.partialFrameTimeoutMs,
       inFlight,
     });
   } catch (err) {
     store.close();
+    await duplicates.close();
     throw err;
   }
   saf.start();
@@ -118,6 +123,7 @@ export async function startSwitch(config: SwitchConfig): Promise<SwitchHandle> {
         await Promise.all([...inFlight]);
         await stopSaf;
         store.close();
+        await duplicates.close();
       })();
       return closing;
     },

@@ -1,5 +1,8 @@
 // The issuer side: a pool of long connections, requests written to any of them, responses matched back by
-// response MTI class + 11 + 41 + 37 (the RRN the switch assigned makes the key unique within a run).
+// response MTI class + 11 + 41 + 37 (the RRN the switch assigned makes the key unique within a run). One request
+// per key is out at a time: a second with the same key (a terminal repeating its 0400 while the first is still at
+// the issuer) waits for the first to end, then goes out, as an acquirer host that keeps one outstanding request per
+// transaction does; each gets its own answer, and the issuer's idempotent reversals make the repeat harmless.
 import * as net from 'node:net';
 import type { MessageCodec } from '../iso8583/codec';
 import { CodecError, type FramingSpec, type IsoMessage } from '../iso8583/types';
@@ -59,6 +62,8 @@ export class IssuerMux {
   private readonly slots: (Link | undefined)[];
   private readonly connecting: (Promise<Link | undefined> | undefined)[];
   private readonly pending = new Map<string, Pending>();
+  /** Per match key, the request that holds it (settles when that request ends, whatever the outcome). */
+  private readonly turns = new Map<string, Promise<void>>();
   private next = 0;
   private closed = false;
   private unreachable = false;
@@ -72,11 +77,50 @@ export class IssuerMux {
   async request(msg: IsoMessage, options: IssuerRequestOptions = {}): Promise<IssuerResult> {
     if (this.closed) return { outcome: 'closed' };
     if (options.signal?.aborted) return { outcome: 'hangup' };
+    const key = matchKey(responseMti(msg.mti).slice(0, 3), msg.fields);
+    for (let ahead = this.turns.get(key); ahead !== undefined; ahead = this.turns.get(key)) {
+      this.opts.log.debug('issuer request waits for an earlier one with the same key', { mti: msg.mti, stan: String(msg.fields[11] ?? '') });
+      const stopped = await this.waitFor(ahead, options);
+      if (stopped !== undefined) return stopped;
+    }
+    if (this.closed) return { outcome: 'closed' };
+    let release!: () => void;
+    const turn = new Promise<void>((r) => { release = r; });
+    this.turns.set(key, turn);
+    try {
+      return await this.send(msg, key, options);
+    } finally {
+      if (this.turns.get(key) === turn) this.turns.delete(key);
+      release();
+    }
+  }
+
+  /** Waits for the request ahead with the same key to end; a result when the deadline or the signal came first. */
+  private waitFor(ahead: Promise<void>, options: IssuerRequestOptions): Promise<IssuerResult | undefined> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (result: IssuerResult | undefined) => {
+        if (timer !== undefined) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      const onAbort = () => finish({ outcome: 'hangup' });
+      if (options.deadline !== undefined) {
+        timer = setTimeout(() => {
+          this.opts.metrics.issuerTimeouts.inc();
+          finish({ outcome: 'timeout' });
+        }, Math.max(0, options.deadline - Date.now()));
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      void ahead.then(() => finish(undefined));
+    });
+  }
+
+  private async send(msg: IsoMessage, key: string, options: IssuerRequestOptions): Promise<IssuerResult> {
     const link = this.upLink() ?? (await this.connectAny(options.deadline));
     if (link === undefined) return { outcome: this.closed ? 'closed' : 'unreachable' };
     if (options.signal?.aborted) return { outcome: 'hangup' };
     const body = this.opts.codec.pack(msg); // a CodecError here is the caller's bug, not the issuer's
-    const key = matchKey(responseMti(msg.mti).slice(0, 3), msg.fields);
     return new Promise<IssuerResult>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const signal = options.signal;
@@ -93,7 +137,6 @@ export class IssuerMux {
         },
       };
       const onAbort = () => pending.settle({ outcome: 'hangup' });
-      this.pending.get(key)?.settle({ outcome: 'timeout' }); // a repeat supersedes a forgotten older request
       this.pending.set(key, pending);
       link.pending.add(pending);
       if (options.deadline !== undefined) {

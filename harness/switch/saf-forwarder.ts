@@ -24,6 +24,8 @@ export class SafForwarder {
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly sending = new Set<Promise<void>>();
   private closed = false;
+  /** Items with status pending: the queue depth, kept as a count so a change costs nothing. */
+  private depth = 0;
 
   constructor(
     private readonly store: SafStore,
@@ -36,7 +38,9 @@ export class SafForwarder {
   /** Resumes every pending reversal found in the store (after a restart). */
   start(): void {
     for (const item of this.store.all()) {
-      if (item.record.status === 'pending') this.schedule(item, 0);
+      if (item.record.status !== 'pending') continue;
+      this.depth++;
+      this.schedule(item, 0);
     }
     this.updateDepth();
   }
@@ -51,13 +55,17 @@ export class SafForwarder {
     };
     const item = this.store.add(subject, record);
     this.log.info('reversal queued for store and forward', { terminal: subject.terminalId, stan: subject.stan, rrn: subject.originalRrn });
+    this.depth++;
     this.schedule(item, 0);
     this.updateDepth();
     return item.record;
   }
 
+  /** Every reversal of this journal: acknowledged in earlier runs, then the queue. */
   records(): ReversalRecord[] {
-    return this.store.all().map((item) => ({ ...item.record }));
+    const out = this.store.settledRecords().map((r) => ({ ...r }));
+    for (const item of this.store.all()) out.push({ ...item.record });
+    return out;
   }
 
   async close(): Promise<void> {
@@ -100,6 +108,7 @@ export class SafForwarder {
       this.store.update(item.id, { status: 'acknowledged', acknowledgedAt: Date.now(), ackCode: code });
       this.metrics.safAcknowledged.inc();
       this.log.info('store-and-forward reversal acknowledged', { terminal: item.subject.terminalId, stan: item.subject.stan, code, tries });
+      this.depth--;
       this.updateDepth();
       return;
     }
@@ -107,6 +116,7 @@ export class SafForwarder {
     if (tries >= this.opts.maxTries) {
       this.store.update(item.id, { status: 'failed' });
       this.log.warn('store-and-forward reversal given up', { terminal: item.subject.terminalId, stan: item.subject.stan, tries });
+      this.depth--;
       this.updateDepth();
       return;
     }
@@ -115,8 +125,6 @@ export class SafForwarder {
   }
 
   private updateDepth(): void {
-    let depth = 0;
-    for (const item of this.store.all()) if (item.record.status === 'pending') depth++;
-    this.metrics.safDepth.set(depth);
+    this.metrics.safDepth.set(this.depth);
   }
 }

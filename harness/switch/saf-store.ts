@@ -1,5 +1,7 @@
 // The durable store-and-forward queue (and the RRN high-water mark): a journal of JSON lines, every change appended and fsync'd before the
 // call returns, replayed (and compacted) when the switch starts. A torn last line from a crash is skipped.
+// Compaction drops acknowledged items from the queue: only their ReversalRecord stays (a `settled` line, without the
+// PAN and message fields the queue needed), because the reconciler counts every reversal the switch made.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ReversalRecord } from '../reconcile/records';
@@ -15,11 +17,14 @@ export interface SafItem {
 type JournalLine =
   | { op: 'add'; item: SafItem }
   | { op: 'update'; id: number; record: Partial<ReversalRecord> }
+  /** An acknowledged reversal of an earlier run, kept for the record only. */
+  | { op: 'settled'; record: ReversalRecord }
   /** RRN numbers below `next` may have been used by an earlier run (see rrn.ts). */
   | { op: 'rrn'; next: number };
 
 export class SafStore {
   private readonly items = new Map<number, SafItem>();
+  private readonly settled: ReversalRecord[] = [];
   private fd: number;
   private nextId = 1;
   private rrnReserved: number | undefined;
@@ -32,8 +37,14 @@ export class SafStore {
     this.fd = fs.openSync(file, 'a');
   }
 
+  /** The queue: pending and failed items, and those acknowledged since this start. */
   all(): SafItem[] {
     return [...this.items.values()];
+  }
+
+  /** Reversals acknowledged in earlier runs on this journal (records only; they left the queue at compaction). */
+  settledRecords(): readonly ReversalRecord[] {
+    return this.settled;
   }
 
   get(id: number): SafItem | undefined {
@@ -99,6 +110,8 @@ export class SafStore {
       if (line.op === 'add' && line.item && typeof line.item.id === 'number') {
         this.items.set(line.item.id, line.item);
         this.nextId = Math.max(this.nextId, line.item.id + 1);
+      } else if (line.op === 'settled' && line.record && typeof line.record === 'object') {
+        this.settled.push(line.record);
       } else if (line.op === 'rrn' && typeof line.next === 'number') {
         this.rrnReserved = line.next;
       } else if (line.op === 'update' && this.items.has(line.id)) {
@@ -109,13 +122,20 @@ export class SafStore {
     }
   }
 
-  /** Rewrites the journal as one `add` per item (written aside, fsync'd, then renamed over the old one). */
+  /** Rewrites the journal as one `add` per queued item and one `settled` per acknowledged reversal (written aside,
+   *  fsync'd, then renamed over the old one). */
   private compact(): void {
+    for (const [id, item] of this.items) {
+      if (item.record.status !== 'acknowledged') continue;
+      this.settled.push(item.record);
+      this.items.delete(id);
+    }
     const tmp = this.file + '.tmp';
     const fd = fs.openSync(tmp, 'w');
     try {
       let text = '';
       if (this.rrnReserved !== undefined) text += JSON.stringify({ op: 'rrn', next: this.rrnReserved }) + '\n';
+      for (const record of this.settled) text += JSON.stringify({ op: 'settled', record }) + '\n';
       for (const item of this.items.values()) text += JSON.stringify({ op: 'add', item }) + '\n';
       fs.writeSync(fd, text);
       fs.fsyncSync(fd);

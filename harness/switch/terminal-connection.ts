@@ -4,8 +4,8 @@ import { setMaxListeners } from 'node:events';
 import type * as net from 'node:net';
 import { CodecError, type Frame, type FramingSpec, type IsoMessage } from '../iso8583/types';
 import { FrameChannel } from '../net/channel';
-import { replyTpdu } from '../net/framing';
-import { computeMac } from '../security';
+import { preambleLength, replyTpdu } from '../net/framing';
+import { computeMacWith } from '../security';
 import { RC } from './codes';
 import { Exchange, type SwitchServices } from './exchange';
 import { macKey } from './mac-key';
@@ -22,6 +22,7 @@ export interface TerminalConnectionOptions {
   /** The pipeline in force when a request arrives (a safeguard switched at runtime applies to later requests). */
   pipeline: () => readonly Participant[];
   idleTimeoutMs: number;
+  partialFrameTimeoutMs: number;
   /** Every request being processed on any line, so that closing the switch can wait for them. */
   inFlight: Set<Promise<void>>;
 }
@@ -31,18 +32,32 @@ export class TerminalConnection {
   private readonly hangup = new AbortController();
   private inFlight = 0;
   private corked = false;
+  /** Bytes read and bytes of whole frames: what is left at the close is a frame the terminal cut short. */
+  private received = 0;
+  private consumed = 0;
+  private framingFailed = false;
 
   constructor(readonly socket: net.Socket, private readonly opts: TerminalConnectionOptions) {
     const log = opts.services.log;
     setMaxListeners(0, this.hangup.signal); // one listener per request in flight on a long connection
-    this.channel = new FrameChannel(socket, opts.framing);
-    this.channel.on('frame', (frame: Frame) => this.onFrame(frame));
+    this.channel = new FrameChannel(socket, opts.framing, { partialFrameTimeoutMs: opts.partialFrameTimeoutMs });
+    const overhead = opts.framing.length.bytes + preambleLength(opts.framing);
+    socket.on('data', (chunk: Buffer) => { this.received += chunk.length; });
+    this.channel.on('frame', (frame: Frame) => {
+      this.consumed += overhead + frame.body.length;
+      this.onFrame(frame);
+    });
     this.channel.on('frame-error', (err: CodecError) => {
+      this.framingFailed = true;
       opts.services.metrics.frameErrors.inc({ reason: 'framing' });
       log.warn('unreadable frame from a terminal, line dropped', { remote: this.remote(), reason: err.message });
     });
     this.channel.on('socket-error', (err: Error) => log.debug('terminal socket error', { remote: this.remote(), error: err.message }));
-    this.channel.on('close', () => this.hangup.abort());
+    this.channel.on('close', () => {
+      this.hangup.abort();
+      const partial = this.received - this.consumed;
+      if (partial > 0 && !this.framingFailed) log.warn('terminal hung up mid-frame, partial frame dropped', { remote: this.remote(), bytes: partial });
+    });
     if (opts.idleTimeoutMs > 0) {
       socket.setTimeout(opts.idleTimeoutMs);
       socket.on('timeout', () => {
@@ -148,7 +163,7 @@ export class TerminalConnection {
     const services = this.opts.services;
     if (session === undefined || !carriesMac(response.mti)) return services.terminalCodec.pack(response);
     const key = macKey(session.mak, services.mac.keyBytes);
-    return services.terminalCodec.packWithMac(response, (mab) => computeMac(services.mac.algorithm, key, mab));
+    return services.terminalCodec.packWithMac(response, (mab) => computeMacWith(services.mac, key, mab));
   }
 
   private reply(frame: Frame, response: IsoMessage, session: TerminalSession | undefined, requestMti: string, started: number): void {

@@ -141,6 +141,33 @@ describe('issuer: bad input', () => {
     }
   });
 
+  it('closes a connection that sends a zero-length frame, counts it as framing, logs why, and serves the others', async () => {
+    const registry = new Registry();
+    const k = tempJournal();
+    const own = await startIssuer({ journalPath: k.file, accounts: [card], registry });
+    const zero = await IssuerClient.connect(own.port);
+    const other = await IssuerClient.connect(own.port);
+    const framing = async () => (await registry.getSingleMetric('posfault_issuer_rejected_frames_total')!.get()).values
+      .filter((v) => v.labels.reason === 'framing').reduce((sum, v) => sum + v.value, 0);
+    try {
+      assert.equal(await framing(), 0);
+      const log = await captureStderr(async () => {
+        zero.sendRaw(Buffer.from([0x00, 0x00]));
+        await delay(50);
+      });
+      assert.ok(zero.closed, 'the connection was closed');
+      assert.equal(await framing(), 1);
+      assert.match(log, /unreadable frame length; connection closed .*"reason":"[^"]+"/);
+      await stillServes(other, '000001');
+      assert.equal(own.ledger().length, 1);
+    } finally {
+      zero.close();
+      other.close();
+      await own.close();
+      k.cleanup();
+    }
+  });
+
   it('survives a length shorter than the message (the tail becomes a bad frame) without touching the ledger', async () => {
     const body = codec.pack(sale(card, { stan: '000001', amount: 100 }));
     client.sendRaw(framed(body, 20));

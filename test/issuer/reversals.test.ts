@@ -134,6 +134,16 @@ describe('issuer: reversals, voids and refunds', () => {
     assert.equal(voids[1].duplicateOf, voids[0].seq);
   });
 
+  it('files a void or a refund that found nothing as a decline (25) that moves nothing', async () => {
+    await client.request(sale(card, { stan: '000001', amount: 4_000 }));
+    assert.equal((await client.request(voidOf(card, { stan: '000002', originalStan: '000099', amount: 4_000 }))).fields[39], '25');
+    assert.equal((await client.request(refundOf(card, { stan: '000003', originalStan: '000098', amount: 1_000 }))).fields[39], '25');
+    const misses = issuer.ledger().filter((e) => e.stan === '000002' || e.stan === '000003');
+    assert.deepEqual(misses.map((e) => [e.mti, e.type, e.responseCode, e.originalSeq]), [['0200', 'decline', '25', undefined], ['0220', 'decline', '25', undefined]]);
+    assert.ok(misses.every((e) => !movesMoney(e)));
+    assert.equal(issuer.balance(card.pan), 46_000);
+  });
+
   it('reversing a void puts the debit back; reversing a voided sale credits nothing', async () => {
     await client.request(sale(card, { stan: '000001', amount: 4_000 }));
     await client.request(voidOf(card, { stan: '000002', originalStan: '000001', amount: 4_000, f7: '1121100200' }));

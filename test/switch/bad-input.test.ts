@@ -10,10 +10,38 @@ async function metric(stack: Stack, name: string, label?: Record<string, string>
   return m.values.filter((v) => !label || Object.entries(label).every(([k, x]) => v.labels[k] === x)).reduce((s, v) => s + v.value, 0);
 }
 
+/** Captures the log lines written to stderr (at info level) until the returned function is called. */
+function captureLogs(): { text: () => string; stop: () => void } {
+  const saved = process.env.POSFAULT_LOG;
+  const write = process.stderr.write.bind(process.stderr);
+  let captured = '';
+  process.env.POSFAULT_LOG = 'info';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stderr.write;
+  return {
+    text: () => captured,
+    stop: () => {
+      process.stderr.write = write;
+      if (saved === undefined) delete process.env.POSFAULT_LOG;
+      else process.env.POSFAULT_LOG = saved;
+    },
+  };
+}
+
 describe('switch: bad input', () => {
   let stack: Stack;
-  beforeEach(async () => { stack = await Stack.start({ switch: { idleTimeoutMs: 400 } }); });
-  afterEach(async () => { await stack.close(); });
+  let logs: ReturnType<typeof captureLogs>;
+  beforeEach(async () => {
+    logs = captureLogs();
+    stack = await Stack.start({ switch: { idleTimeoutMs: 400 } });
+  });
+  afterEach(async () => {
+    logs.stop();
+    await stack.close();
+  });
+  const logged = (re: RegExp) => assert.match(logs.text(), re, 'the log names the reason');
 
   it('drops a garbled body, keeps the line, and serves the next request on it', async () => {
     const { t, line } = await stack.signedOn(0);
@@ -23,6 +51,7 @@ describe('switch: bad input', () => {
     assert.equal(line.unmatched.length, 0, 'no answer to the garbage');
     assert.equal(await metric(stack, 'posfault_switch_frame_errors_total', { reason: 'decode' }), 1);
     assert.equal(stack.issuer.ledger().length, 1);
+    logged(/warn switch: undecodable terminal message, dropped \{"remote":"127\.0\.0\.1:\d+","reason":"[^"]+"\}/);
   });
 
   it('answers 30 when MTI, 11 and 41 decode but a later field does not', async () => {
@@ -35,6 +64,7 @@ describe('switch: bad input', () => {
     assert.equal(reply?.message.fields[39], '30');
     assert.equal(reply?.message.fields[11], sale.fields[11]);
     assert.equal(stack.issuer.ledger().length, 0);
+    logged(new RegExp(`undecodable terminal request, answered 30 .*"mti":"0200","terminal":"${t.terminalId}","stan":"${String(sale.fields[11])}","reason":"[^"]+"`));
   });
 
   it('answers 30 to an MTI it does not handle, and drops a response-class MTI', async () => {
@@ -49,6 +79,8 @@ describe('switch: bad input', () => {
     assert.equal(reply?.message.fields[39], '00', 'line still up');
     assert.equal(line.unmatched.length, 0);
     assert.equal(stack.issuer.ledger().length, 1);
+    logged(/format error, answered 30 .*"mti":"0100","reason":"MTI 0100 is not handled"/);
+    logged(/terminal sent a non-request MTI, dropped .*"mti":"0210"/);
   });
 
   it('hangs up on a length that lies past the maximum, and others are unaffected', async () => {
@@ -60,6 +92,21 @@ describe('switch: bad input', () => {
     assert.equal(await metric(stack, 'posfault_switch_frame_errors_total', { reason: 'framing' }), 1);
     const { reply } = await stack.sale(t, line, stack.card(false), 100);
     assert.equal(reply?.message.fields[39], '00');
+    logged(/unreadable frame from a terminal, line dropped .*"reason":"[^"]*\d+[^"]*"/);
+  });
+
+  it('hangs up on a zero-length frame, counts it, and others are unaffected', async () => {
+    const { t, line } = await stack.signedOn(0);
+    const zero = await TestLine.connect(stack.sw.port);
+    stack.lines.push(zero);
+    zero.writeRaw(Buffer.from([0x00, 0x00]));
+    await zero.closed;
+    assert.equal(zero.unmatched.length, 0);
+    assert.equal(await metric(stack, 'posfault_switch_frame_errors_total', { reason: 'framing' }), 1);
+    logged(/unreadable frame from a terminal, line dropped .*"reason":"[^"]+"/);
+    const { reply } = await stack.sale(t, line, stack.card(false), 100);
+    assert.equal(reply?.message.fields[39], '00');
+    assert.equal(stack.issuer.ledger().length, 1);
   });
 
   it('hangs up a line whose length promised bytes that never come (idle timeout)', async () => {
@@ -69,6 +116,28 @@ describe('switch: bad input', () => {
     const started = Date.now();
     await liar.closed;
     assert.ok(Date.now() - started >= 300, 'hung up by the idle timer');
+    logged(/terminal line idle, hung up .*"idleMs":400/);
+  });
+
+  it('drops a line that trickles a frame it never finishes (partial-frame timeout), while the idle timer never fires', async () => {
+    await stack.close();
+    stack = await Stack.start({ switch: { idleTimeoutMs: 5_000, partialFrameTimeoutMs: 300 } });
+    const { t, line } = await stack.signedOn(0);
+    const trickler = await TestLine.connect(stack.sw.port);
+    stack.lines.push(trickler);
+    trickler.writeRaw(Buffer.concat([Buffer.from([0x01, 0x00]), TPDU, HEADER]));
+    let dripped = 0;
+    const drip = setInterval(() => { trickler.writeRaw(Buffer.from([0x30])); dripped++; }, 50);
+    try {
+      await trickler.closed;
+    } finally {
+      clearInterval(drip);
+    }
+    assert.ok(dripped >= 3, 'the line was kept busy, so only the partial-frame timer could hang it up');
+    assert.equal(await metric(stack, 'posfault_switch_frame_errors_total', { reason: 'framing' }), 1);
+    logged(/unreadable frame from a terminal, line dropped .*partial frame: \d+ bytes, not completed within 300 ms/);
+    const { reply } = await stack.sale(t, line, stack.card(false), 100);
+    assert.equal(reply?.message.fields[39], '00', 'the others are served');
   });
 
   it('a terminal that disconnects mid-frame changes nothing, and the switch keeps serving', async () => {
@@ -85,6 +154,7 @@ describe('switch: bad input', () => {
     assert.equal(reply?.message.fields[39], '00');
     assert.equal(stack.ledgerFor(t.terminalId, String(sale.fields[11])).length, 0, 'the cut request never reached the issuer');
     assert.equal(stack.issuer.ledger().length, 1);
+    logged(/terminal hung up mid-frame, partial frame dropped .*"bytes":\d+/);
   });
 
   it('survives random frames: no crash, nothing reaches the issuer, a valid terminal is served after', async () => {
@@ -102,6 +172,7 @@ describe('switch: bad input', () => {
     assert.equal(reply?.message.fields[39], '00');
     assert.ok(await until(() => stack.issuer.ledger().length === 1));
     assert.ok(line.unmatched.every((r) => r.message.fields[39] !== '00'), 'no random frame was approved');
+    logged(/undecodable terminal message, dropped|unreadable frame from a terminal/);
   });
 
   it('a sale repeated after a garbled copy reaches the issuer once', async () => {
@@ -116,5 +187,7 @@ describe('switch: bad input', () => {
     assert.ok(await until(() => line.unmatched.length === 3));
     assert.deepEqual(line.unmatched.map((r) => r.message.fields[39]).sort(), ['00', '94', 'A0']);
     assert.equal(stack.ledgerFor(t.terminalId, String(sale.fields[11])).length, 1);
+    logged(/request MAC failed, answered A0 .*"mti":"0200"/);
+    logged(/duplicate transmission, answered 94/);
   });
 });

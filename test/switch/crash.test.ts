@@ -99,6 +99,36 @@ describe('switch: SAF survives a crash', () => {
     assert.equal(stack.issuer.balance(card.pan), before);
   });
 
+  it('the duplicate window survives SIGKILL: the retransmission to the restarted switch is 94, the issuer debits once', async () => {
+    stack = await Stack.start({ issuer: { duplicateCheck: false } });
+    await stack.sw.close();
+    const safPath = stack.switchConfig.safPath;
+    const started = await startCliSwitch([
+      '--port', '0', '--issuer', `127.0.0.1:${stack.issuer.port}`, '--seed', TMK_SEED, '--terminals', '10000001:50', '--saf', safPath,
+    ]);
+    child = started.child;
+    const t = stack.terminal(3);
+    const line = await TestLine.connect(started.port, () => t.keys?.mak);
+    stack.lines.push(line);
+    const so = t.signOnRequest();
+    t.adoptSignOn((await line.exchange(so, t.pack(so)))!);
+    const card = stack.card(false);
+    const sale = t.saleRequest(card, 2_200, '000042');
+    assert.equal((await line.exchange(sale, t.pack(sale)))?.message.fields[39], '00');
+    const gone = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+
+    stack.sw = await startSwitch({ ...stack.switchConfig, safPath });
+    const t2 = stack.terminal(3);
+    const line2 = await stack.line(t2);
+    const so2 = t2.signOnRequest();
+    t2.adoptSignOn((await line2.exchange(so2, t2.pack(so2)))!);
+    const again = t2.saleRequest(card, 2_200, '000042');
+    assert.equal((await line2.exchange(again, t2.pack(again)))?.message.fields[39], '94');
+    assert.equal(stack.ledgerFor(t.terminalId, '000042').length, 1, 'the issuer saw the sale once');
+  });
+
   it('a switch closed with a sale in flight at the issuer queues its reversal before it stops', async () => {
     stack = await Stack.start({ timeoutMs: 5000 });
     stack.issuer.setLatency({ kind: 'fixed', ms: 300 });

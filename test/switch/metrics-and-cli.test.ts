@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { Registry } from 'prom-client';
 import { Stack, until } from './support/stack';
+import { terminalCodec } from './support/test-terminal';
 
 const CLI = path.join(__dirname, '..', '..', 'harness', 'cli', 'main.js');
 
@@ -46,6 +47,33 @@ describe('switch: metrics', () => {
     assert.match(text, /posfault_switch_issuer_timeouts_total [2-9]/);
     assert.match(text, /posfault_switch_request_duration_seconds_count\{mti="0200"\} 3/);
     assert.match(text, /posfault_switch_issuer_duration_seconds_count 1/);
+  });
+
+  it('in_flight is at least 1 during a slow issuer request; drops, issuer requests and SAF acknowledgements are counted', async () => {
+    const registry = new Registry();
+    stack = await Stack.start({ switch: { registry }, timeoutMs: 250 });
+    const value = async (name: string, labels: Record<string, string> = {}) => {
+      const m = await registry.getSingleMetric(name)!.get();
+      return m.values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((sum, v) => sum + v.value, 0);
+    };
+    const { t, line } = await stack.signedOn(0);
+    line.send(terminalCodec.pack({ mti: '0210', fields: { 11: '000999', 39: '00', 41: t.terminalId, 42: t.merchantId } }));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await value('posfault_switch_dropped_total', { reason: 'not-a-request' }), 1);
+    assert.equal(await value('posfault_switch_issuer_requests_total'), 0, 'nothing forwarded yet');
+
+    stack.issuer.setLatency({ kind: 'fixed', ms: 600 });
+    const pending = stack.sale(t, line, stack.card(false), 100);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.ok(await value('posfault_switch_in_flight') >= 1, 'the sale is in flight at the switch');
+    stack.issuer.setLatency(null); // the 0420 after the timeout is answered at once, ahead of the held sale
+    assert.equal((await pending).reply?.message.fields[39], '98');
+    assert.ok(await until(() => stack.sw.safRecords()[0]?.status === 'acknowledged'));
+    assert.equal(await value('posfault_switch_issuer_requests_total', { mti: '0200' }), 1);
+    assert.equal(await value('posfault_switch_issuer_requests_total', { mti: '0420' }), 1);
+    assert.equal(await value('posfault_switch_saf_acknowledged_total'), 1);
+    assert.equal(await value('posfault_switch_saf_queue_depth'), 0);
+    assert.equal(await value('posfault_switch_in_flight'), 0);
   });
 });
 

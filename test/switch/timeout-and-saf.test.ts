@@ -54,6 +54,75 @@ describe('switch: issuer timeout and store and forward', () => {
     assert.equal(stack.sw.safRecords()[0].tries, 3, 'no try after giving up');
   });
 
+  it('repeats with a doubling backoff: the gaps between tries grow up to saf.maxBackoffMs', async () => {
+    stack = await Stack.start({ timeoutMs: 100, swallowAfter: 1, switch: { saf: { initialBackoffMs: 50, maxBackoffMs: 400, maxTries: 5, ackTimeoutMs: 50 } } });
+    const { t, line } = await stack.signedOn(0);
+    const triedAt: number[] = [];
+    let seen = 0;
+    const poll = setInterval(() => {
+      const tries = stack.sw.safRecords()[0]?.tries ?? 0;
+      for (; seen < tries; seen++) triedAt.push(Date.now());
+    }, 5);
+    try {
+      assert.equal((await stack.sale(t, line, stack.card(false), 100)).reply?.message.fields[39], '98');
+      assert.ok(await until(() => stack.sw.safRecords()[0]?.status === 'failed', 8000));
+    } finally {
+      clearInterval(poll);
+    }
+    assert.equal(triedAt.length, 5);
+    // Each gap is the 50 ms ack wait + the backoff: 50, 100, 200, 400 (capped) → about 100, 150, 250, 450 ms.
+    const gaps = triedAt.slice(1).map((x, i) => x - triedAt[i]);
+    for (let i = 1; i < gaps.length; i++) assert.ok(gaps[i] > gaps[i - 1] + 20, `gaps grow: ${gaps.join(', ')} ms`);
+    assert.ok(gaps[0] < 300 && gaps[3] >= 420, `from about 100 to about 450 ms: ${gaps.join(', ')}`);
+  });
+
+  it('a void that timed out: its 0420 overtakes it (25), the late void is declined 12, and the settlement balances', async () => {
+    stack = await Stack.start({ timeoutMs: 150 });
+    const { t, line } = await stack.signedOn(0);
+    const card = stack.card(false);
+    const before = stack.issuer.balance(card.pan)!;
+    const { request: sale, reply: sr } = await stack.sale(t, line, card, 5_500);
+    assert.equal(sr?.message.fields[39], '00');
+    stack.issuer.setLatency({ kind: 'fixed', ms: 600 });
+    const voidReq = t.voidRequest(card, 5_500, { stan: String(sale.fields[11]), rrn: String(sr!.message.fields[37]), authCode: String(sr!.message.fields[38]) });
+    const pending = line.exchange(voidReq, t.pack(voidReq));
+    await new Promise((r) => setTimeout(r, 60)); // the void is at the issuer, held; what comes next is not
+    stack.issuer.setLatency(null);
+    const vr = await pending;
+    assert.equal(vr?.message.fields[39], '98');
+    assert.ok(await until(() => stack.sw.safRecords()[0]?.status === 'acknowledged'));
+    assert.equal(stack.sw.safRecords()[0].ackCode, '25', 'the 0420 found no void to reverse');
+    const voidStan = String(voidReq.fields[11]);
+    assert.ok(await until(() => stack.ledgerFor(t.terminalId, voidStan).some((e) => e.mti === '0200')), 'the late void arrives');
+    const late = stack.ledgerFor(t.terminalId, voidStan).find((e) => e.mti === '0200')!;
+    assert.equal(late.responseCode, '12');
+    assert.equal(late.type, 'decline');
+    assert.equal(stack.issuer.balance(card.pan), before - 5_500, 'the sale stands, voided by nothing');
+    const settle = t.settlementRequest({ debitAmount: 5_500, debitCount: 1 });
+    const st = await line.exchange(settle, t.pack(settle));
+    assert.equal(String(st?.message.fields[48])[30], '1', 'terminal, switch and issuer agree: one sale');
+  });
+
+  it('acknowledged reversals leave the queue at the next start, their records stay', async () => {
+    stack = await Stack.start({ timeoutMs: 150, swallowAfter: 1 });
+    const { t, line } = await stack.signedOn(0);
+    const card = stack.card(false);
+    const { request } = await stack.sale(t, line, card, 1_700);
+    await stack.restartSwitch();
+    assert.ok(await until(() => stack.sw.safRecords()[0]?.status === 'acknowledged'));
+    const depth = async () => (await stack.sw.registry.getSingleMetric('posfault_switch_saf_queue_depth')!.get()).values[0].value;
+    assert.equal(await depth(), 0);
+    await stack.restartSwitch();
+    const journal = fs.readFileSync(stack.switchConfig.safPath, 'utf8');
+    assert.doesNotMatch(journal, /"op":"add"/, 'nothing left in the queue');
+    assert.ok(!journal.includes(card.pan), 'the clear PAN left with the queued item');
+    const records = stack.sw.safRecords();
+    assert.equal(records.length, 1);
+    assert.equal(records[0].status, 'acknowledged');
+    assert.equal(records[0].stan, request.fields[11]);
+    assert.equal(await depth(), 0);
+  });
+
   it('SAF off: a timed-out request is answered 98 and nothing is reversed', async () => {
     stack = await Stack.start({ timeoutMs: 200, swallowAfter: 1, safeguards: { storeAndForward: false } });
     const { t, line } = await stack.signedOn(0);

@@ -7,6 +7,7 @@ import type { Exchange } from '../exchange';
 import type { IssuerResult } from '../issuer-mux';
 import { applyIssuerAnswer, issuerFinancialRequest, issuerReversal, reversalSubjectOf } from '../issuer-messages';
 import type { Participant, Verdict } from '../pipeline';
+import { releaseDuplicateKey } from './duplicate-detection';
 import type { IsoMessage } from '../../iso8583/types';
 
 const FORWARDED = new Set(['0200', '0220', '0400']);
@@ -66,6 +67,7 @@ export const forward: Participant = {
     if (request === 'bad-pin') {
       services.log.info('PIN block does not decrypt under the PIK, answered 99', { terminal: ex.terminalId, stan: ex.stan });
       ex.respond(RC.pinFormatError);
+      await releaseDuplicateKey(ex);
       return 'done';
     }
     // With a deadline the switch waits it out even if the terminal hangs up (a late approval must still be
@@ -73,6 +75,7 @@ export const forward: Participant = {
     const result = await services.issuer.request(request, ex.deadline === undefined ? { signal: ex.hangup } : { deadline: ex.deadline });
     ex.forwarded = { outcome: result.outcome, request, response: result.response, rrn: String(request.fields[37] ?? rrn), transmissionDateTime: f7 };
     answer(ex, result, ex.forwarded.rrn);
+    if (result.outcome === 'unreachable' || result.outcome === 'closed') await releaseDuplicateKey(ex);
     return 'next';
   },
 };

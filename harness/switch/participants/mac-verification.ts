@@ -1,5 +1,6 @@
-// The MAC safeguard: field 64 must be the MAC of the request under the terminal's MAK (A0 otherwise).
-import { verifyMac } from '../../security';
+// The MAC safeguard: the request's MAC field (64, or 128 where the dialect moves it) must be the MAC of the request
+// under the terminal's MAK with the dialect's MAC parameters (A0 otherwise).
+import { verifyMacWith } from '../../security';
 import { RC } from '../codes';
 import type { Exchange } from '../exchange';
 import type { Participant, Verdict } from '../pipeline';
@@ -7,11 +8,11 @@ import { carriesMac } from '../responses';
 import { macKey } from '../mac-key';
 
 function macIsValid(ex: Exchange): boolean {
-  const mac = ex.request.fields[64];
-  if (!Buffer.isBuffer(mac) || ex.session === undefined) return false;
   const services = ex.services;
+  const mac = ex.request.fields[services.terminalCodec.macFieldFor(ex.request.fields)];
+  if (!Buffer.isBuffer(mac) || ex.session === undefined) return false;
   const mab = services.terminalMacInput(ex.requestBody);
-  return verifyMac(services.mac.algorithm, macKey(ex.session.mak, services.mac.keyBytes), mab, mac);
+  return verifyMacWith(services.mac, macKey(ex.session.mak, services.mac.keyBytes), mab, mac);
 }
 
 export const macVerification: Participant = {

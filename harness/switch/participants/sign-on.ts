@@ -30,6 +30,7 @@ export const signOn: Participant = {
       // A terminal new to this switch (or to this run) keeps the batch it has.
       session = new TerminalSession(ex.terminalId, entry.merchantId, entry.tmk, keys.pik, keys.mak, f60.slice(2, 8));
       services.sessions.set(ex.terminalId, session);
+      services.duplicates.restore(session);
     } else {
       session.pik = keys.pik;
       session.mak = keys.mak;
