@@ -1,7 +1,8 @@
 // The virtual terminal fleet: sales a second with 10,000 terminals on long connections and with 1,000 dial-up
 // terminals, each against the built-in switch and issuer, with a baseline measured in the same run: the same
 // sales from a bare loop of pack + send + await through one connection (no terminal logic, no store, no
-// receipts). Also the heap per idle terminal with 50,000 terminals in this process. The switch and issuer run
+// receipts). Also the heap per idle terminal with 50,000 terminals in this process, created, signed on, and after
+// one sale each (measured on SOLD_TERMINALS of them). The switch and issuer run
 // in a child process (`--host`), so that each side stays within the descriptor limit and the heap figure is
 // the fleet's alone. Bounded: LOAD_SECONDS of load per figure, every phase capped in count.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,6 +26,8 @@ const FIRST_ID = 50000001;
 const LOAD_SECONDS = 5;
 const BASELINE_SECONDS = 3;
 const MAX_SALES = 2_000_000;
+/** Terminals of the heap phase that make one sale each: what one sale adds to an idle terminal's state. */
+const SOLD_TERMINALS = 10_000;
 const CARRIER_MS = 10;
 const DIALECT = getDialect('cup-pos');
 const CODEC = new MessageCodec(DIALECT);
@@ -281,6 +284,26 @@ async function heapPhase(): Promise<void> {
     console.log(`heap per idle terminal, ${count} in one process: ${perFresh.toFixed(0)} B created, ${perSignedOn.toFixed(0)} B signed on with working keys (aim < 2048 B)`);
     console.log(`  (+${((withCache - h2) / 1e6).toFixed(1)} MB in the security module's shared DES cipher cache, bounded at 4096 keys; ${count - failures.length} sign-ons by dial-up in ${signOnSeconds.toFixed(1)} s)`);
     console.log(`  outside the heap: ${((ab2 - ab0) / count).toFixed(0)} B of ArrayBuffer bytes per signed-on terminal; idle: ${stats.timersArmed} timers armed, ${stats.openLines} lines open`);
+    // One sale on each of the first SOLD_TERMINALS terminals; the run's records (attempts, outcomes, receipts: one each
+    // per sale, for the reconciler, not terminal state) are dropped before measuring.
+    const cards = accounts();
+    let next = 0;
+    let approved = 0;
+    const t1 = Date.now();
+    await Promise.all(Array.from({ length: 400 }, async () => {
+      while (next < SOLD_TERMINALS) {
+        const i = next++;
+        const c = cards[i % cards.length];
+        const o = await fleet.submit({ intentId: `h${i}`, pan: c.pan, expiry: c.expiry, ...(c.pin ? { pin: c.pin } : {}), amount: 100 + (i % 900), terminalIndex: i });
+        if (o.outcome === 'approved-with-receipt') approved++;
+      }
+    }));
+    const saleSeconds = (Date.now() - t1) / 1000;
+    fleet.clearRecords();
+    clearCipherCache();
+    const h3 = heapUsed(gc);
+    const perSale = (h3 - h2) / SOLD_TERMINALS;
+    console.log(`heap per idle terminal after one sale each: ${(perSignedOn + perSale).toFixed(0)} B (${perSale.toFixed(0)} B added by the sale: journal entry, last receipt as a reference to it; measured on ${SOLD_TERMINALS} of the ${count} terminals, ${approved} approved with receipt in ${saleSeconds.toFixed(1)} s; aim < 2048 B)`);
     await fleet.close();
   } finally {
     await host.stop();

@@ -5,8 +5,9 @@ import type { PrinterSink, PrintResult, PrinterStatus, Receipt } from './types';
 export class JournalSink implements PrinterSink {
   readonly journal: ReceiptJournal;
 
-  constructor(opts: { path?: string } = {}) {
-    this.journal = new ReceiptJournal(opts.path);
+  /** `keep: false`: no list in memory (the fleet's own receipt journal already has every print). */
+  constructor(opts: { path?: string; keep?: boolean } = {}) {
+    this.journal = new ReceiptJournal(opts.path, { keep: opts.keep !== false });
   }
 
   print(receipt: Receipt): Promise<PrintResult> {

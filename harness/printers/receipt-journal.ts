@@ -25,11 +25,13 @@ export function toReceiptRecord(r: Receipt, printed: PrintResult): ReceiptRecord
 }
 
 export class ReceiptJournal {
-  private readonly list: ReceiptRecord[] = [];
+  private readonly list: ReceiptRecord[] | null;
   private readonly out: WriteStream | undefined;
 
-  /** `path`: append every record to this JSON-lines file as well. */
-  constructor(path?: string) {
+  /** `path`: append every record to this JSON-lines file as well. `keep: false`: keep no list in memory (records()
+   *  is then empty), for a journal whose records someone else already keeps. */
+  constructor(path?: string, opts: { keep?: boolean } = {}) {
+    this.list = opts.keep === false ? null : [];
     if (path !== undefined) {
       if (typeof path !== 'string' || path === '') throw new TypeError('receipt journal path must be a non-empty string');
       this.out = createWriteStream(path, { flags: 'a' });
@@ -39,17 +41,22 @@ export class ReceiptJournal {
   record(receipt: Receipt, printed: PrintResult, printedAt = Date.now()): ReceiptRecord {
     const rec = toReceiptRecord(receipt, printed);
     rec.at = printedAt;
-    this.list.push(rec);
+    this.list?.push(rec);
     this.out?.write(JSON.stringify(rec) + '\n');
     return rec;
   }
 
   records(): ReceiptRecord[] {
-    return this.list.slice();
+    return this.list?.slice() ?? [];
   }
 
   get size(): number {
-    return this.list.length;
+    return this.list?.length ?? 0;
+  }
+
+  /** Drops the records kept in memory (the file, if any, keeps them). */
+  clear(): void {
+    if (this.list !== null) this.list.length = 0;
   }
 
   close(): Promise<void> {

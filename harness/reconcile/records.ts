@@ -89,10 +89,11 @@ export interface ReceiptRecord {
   intentId?: string;
 }
 
-/** The outcome the customer saw, one per purchase intent. */
+/** The outcome the customer saw, one per purchase intent. failed-not-sent: no request reached the switch (the call
+ *  could not be made, the terminal could not sign on), so nothing was declined and nothing needs reversing. */
 export interface IntentOutcome {
   intentId: string;
-  outcome: 'approved-with-receipt' | 'approved-without-receipt' | 'declined' | 'failed-reversed' | 'failed-reversal-pending';
+  outcome: 'approved-with-receipt' | 'approved-without-receipt' | 'declined' | 'failed-reversed' | 'failed-reversal-pending' | 'failed-not-sent';
   responseCode?: string;
   attempts: number;
   latencyMs: number;

@@ -1,12 +1,29 @@
 // The fleet's configuration as the caller gives it, checked, with the defaults of cup-pos.md §3.7 filled in.
 import type { PrinterSink } from '../printers/types';
+import type { SignOnKeyLayout } from '../security';
+import { DEFAULT_MERCHANT_NAME, overlap, type ResolvedGroup, type TerminalGroup } from './groups';
+
+export type { TerminalGroup } from './groups';
 
 export interface FleetConfig {
   switchAddress: { host: string; port: number };
-  /** TMKs: deriveTerminalMasterKey(seed, terminalId), the same as the switch's terminalRange. */
-  seed: string;
-  terminals: { firstId: number; count: number; merchantId: (terminalId: string) => string; merchantName?: string };
-  mode: 'dialup' | 'long';
+  /** TMKs: deriveTerminalMasterKey(seed, terminalId), the same as the switch's terminalRange. Not needed with `tmk`. */
+  seed?: string;
+  /** One id range: the shorthand for `groups` with one group. Give `terminals` or `groups`. */
+  terminals?: { firstId: number; count: number; merchantId: (terminalId: string) => string; merchantName?: string };
+  /** Several id ranges, each with its mode, merchant and printer; terminal indexes run through them in order. */
+  groups?: TerminalGroup[];
+  /** The mode of `terminals`, and of each group that names none. */
+  mode?: 'dialup' | 'long';
+  /** The terminal master key of a terminal id (16 bytes; 8 with signOnLayout '001'), for a switch whose TMKs are not
+   *  derived from `seed` (e.g. loaded from the switch's key file). */
+  tmk?: (terminalId: string) => Buffer;
+  /** Field 62 layout asked for in the 0800's 60.3 and decoded from the 0810: '001' single-length PIK/MAK, '003'
+   *  double-length (default), '004' double-length plus TDK (cup-pos.md §3.4). */
+  signOnLayout?: SignOnKeyLayout;
+  /** Keep the last receipt (and a pending reprint) across settlement. Default false: settlement clears the terminal's
+   *  memory and no reprint is possible (the seeds' 结算会清空内存，无法重打印). */
+  reprintAfterSettlement?: boolean;
   /** Default 'cup-pos'. */
   dialect?: string;
   /** Defaults 10000 / 60000 (§3.7); carrierMs (dial-up line settle) 10; printMs (a print slower than this is 'unknown') 10000. */
@@ -36,11 +53,13 @@ export interface ResolvedFleetConfig {
   host: string;
   port: number;
   seed: string;
+  /** The first group's first id and the total count: the store's identity. */
   firstId: number;
   count: number;
-  merchantId: (terminalId: string) => string;
-  merchantName: string;
-  dialup: boolean;
+  groups: ResolvedGroup[];
+  tmk: ((terminalId: string) => Buffer) | null;
+  signOnLayout: SignOnKeyLayout;
+  reprintAfterSettlement: boolean;
   dialect: string;
   connectMs: number;
   responseMs: number;
@@ -85,13 +104,17 @@ export function resolveFleetConfig(c: FleetConfig): ResolvedFleetConfig {
   const addr = obj(c.switchAddress, 'switchAddress');
   if (typeof addr.host !== 'string' || addr.host === '') throw new FleetConfigError('switchAddress.host must be a non-empty string');
   const port = int(addr.port, 'switchAddress.port', 1, 65535);
-  if (typeof c.seed !== 'string' || c.seed === '') throw new FleetConfigError('seed must be a non-empty string');
-  const t = obj(c.terminals, 'terminals');
-  const count = int(t.count, 'terminals.count', 1, 1_000_000);
-  const firstId = int(t.firstId, 'terminals.firstId', 0, 99_999_999 - count + 1);
-  if (typeof t.merchantId !== 'function') throw new FleetConfigError('terminals.merchantId must be a function of the terminal id');
-  if (t.merchantName !== undefined && typeof t.merchantName !== 'string') throw new FleetConfigError('terminals.merchantName must be a string');
-  if (c.mode !== 'dialup' && c.mode !== 'long') throw new FleetConfigError(`mode must be 'dialup' or 'long', got ${String(c.mode)}`);
+  if (c.tmk !== undefined && typeof c.tmk !== 'function') throw new FleetConfigError('tmk must be a function of the terminal id giving the TMK');
+  if (c.tmk === undefined || c.seed !== undefined) {
+    if (typeof c.seed !== 'string' || c.seed === '') throw new FleetConfigError('seed must be a non-empty string');
+  }
+  if (c.signOnLayout !== undefined && c.signOnLayout !== '001' && c.signOnLayout !== '003' && c.signOnLayout !== '004') {
+    throw new FleetConfigError(`signOnLayout must be '001', '003' or '004', got ${String(c.signOnLayout)}`);
+  }
+  if (c.reprintAfterSettlement !== undefined && typeof c.reprintAfterSettlement !== 'boolean') throw new FleetConfigError('reprintAfterSettlement must be a boolean');
+  const groups = resolveGroups(c);
+  const count = groups.reduce((n, g) => n + g.count, 0);
+  if (count > 1_000_000) throw new FleetConfigError(`a fleet has at most 1000000 terminals, the groups give ${count}`);
   if (c.dialect !== undefined && (typeof c.dialect !== 'string' || c.dialect === '')) throw new FleetConfigError('dialect must be a name');
   const to = obj(c.timeouts, 'timeouts');
   const rev = obj(c.reversal, 'reversal');
@@ -127,12 +150,13 @@ export function resolveFleetConfig(c: FleetConfig): ResolvedFleetConfig {
   return {
     host: addr.host,
     port,
-    seed: c.seed,
-    firstId,
+    seed: c.seed ?? '',
+    firstId: groups[0].firstId,
     count,
-    merchantId: t.merchantId as (id: string) => string,
-    merchantName: (t.merchantName as string | undefined) ?? 'POSFAULT TEST MERCHANT',
-    dialup: c.mode === 'dialup',
+    groups,
+    tmk: c.tmk ?? null,
+    signOnLayout: c.signOnLayout ?? '003',
+    reprintAfterSettlement: c.reprintAfterSettlement ?? false,
     dialect: c.dialect ?? 'cup-pos',
     connectMs: int(to.connectMs ?? 10_000, 'timeouts.connectMs', 1),
     responseMs: int(to.responseMs ?? 60_000, 'timeouts.responseMs', 1),
@@ -151,4 +175,51 @@ export function resolveFleetConfig(c: FleetConfig): ResolvedFleetConfig {
     sharedIds,
     tickMs: int(c.tickMs ?? 10, 'tickMs', 1, 1000),
   };
+}
+
+function mode(value: unknown, what: string): boolean {
+  if (value !== 'dialup' && value !== 'long') throw new FleetConfigError(`${what} must be 'dialup' or 'long', got ${String(value)}`);
+  return value === 'dialup';
+}
+
+/** `terminals` as one group, or `groups` checked one by one and against each other. */
+function resolveGroups(c: FleetConfig): ResolvedGroup[] {
+  if (c.terminals !== undefined && c.groups !== undefined) throw new FleetConfigError('give terminals (one id range) or groups, not both');
+  if (c.groups === undefined) {
+    const t = obj(c.terminals, 'terminals');
+    const count = int(t.count, 'terminals.count', 1, 1_000_000);
+    const firstId = int(t.firstId, 'terminals.firstId', 0, 99_999_999 - count + 1);
+    if (typeof t.merchantId !== 'function') throw new FleetConfigError('terminals.merchantId must be a function of the terminal id');
+    if (t.merchantName !== undefined && typeof t.merchantName !== 'string') throw new FleetConfigError('terminals.merchantName must be a string');
+    return [{
+      label: 'terminals', firstIndex: 0, firstId, count, dialup: mode(c.mode, 'mode'), merchantId: t.merchantId as (id: string) => string,
+      merchantName: (t.merchantName as string | undefined) ?? DEFAULT_MERCHANT_NAME, sink: null,
+    }];
+  }
+  if (!Array.isArray(c.groups) || c.groups.length === 0) throw new FleetConfigError('groups must be a non-empty array');
+  if (c.mode !== undefined) mode(c.mode, 'mode');
+  const out: ResolvedGroup[] = [];
+  let firstIndex = 0;
+  c.groups.forEach((raw, n) => {
+    const g = obj(raw, `groups[${n}]`);
+    const count = int(g.count, `groups[${n}].count`, 1, 1_000_000);
+    const firstId = int(g.firstId, `groups[${n}].firstId`, 0, 99_999_999 - count + 1);
+    const m = g.merchantId;
+    let merchantId: (id: string) => string;
+    if (typeof m === 'function') merchantId = m as (id: string) => string;
+    else if (typeof m === 'string') merchantId = () => m;
+    else throw new FleetConfigError(`groups[${n}].merchantId must be a 15-character merchant id or a function of the terminal id`);
+    if (g.merchantName !== undefined && typeof g.merchantName !== 'string') throw new FleetConfigError(`groups[${n}].merchantName must be a string`);
+    if (g.sink !== undefined && typeof g.sink !== 'function') throw new FleetConfigError(`groups[${n}].sink must be a function of the terminal index`);
+    if (g.mode === undefined && c.mode === undefined) throw new FleetConfigError(`groups[${n}].mode: give the group a mode or the fleet a default mode`);
+    out.push({
+      label: `groups[${n}]`, firstIndex, firstId, count, dialup: mode(g.mode ?? c.mode, `groups[${n}].mode`), merchantId,
+      merchantName: (g.merchantName as string | undefined) ?? DEFAULT_MERCHANT_NAME,
+      sink: (g.sink as ResolvedGroup['sink'] | undefined) ?? null,
+    });
+    firstIndex += count;
+  });
+  const clash = overlap(out);
+  if (clash !== null) throw new FleetConfigError(clash);
+  return out;
 }

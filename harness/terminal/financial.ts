@@ -1,12 +1,12 @@
 // Sale, balance inquiry, void and refund: build, arm the reversal record when reversible, send, check the
 // response (MTI, 41, 11 matched by the line; MAC here), journal, print, and decide what the customer sees.
 import type { IsoMessage } from '../iso8583/types';
-import type { Receipt } from '../printers/types';
 import type { AttemptRecord } from '../reconcile/records';
-import { cardRef, encodePinBlock, maskPan } from '../security';
+import { cardRef, encodePinBlock } from '../security';
 import type { TransactionResult } from './context';
 import { purchaseRequest, refundRequest, voidRequest, type Card, type RefundOriginal } from './messages';
 import type { JournalEntry } from './persisted';
+import { receiptOf } from './receipt';
 import { armReversal, disarmReversal, initiateReversal, tryReversal } from './reversal';
 import { field, type Terminal } from './terminal';
 
@@ -33,7 +33,7 @@ export async function prepare(t: Terminal): Promise<TransactionResult | null> {
   if (t.reversal !== null && t.reversal.status === 'pending') await tryReversal(t, Infinity);
   const s = await t.ensureSignedOn();
   if (s.ok) return null;
-  const r: TransactionResult = { outcome: 'declined', failure: 'sign-on-failed', attempt: null };
+  const r: TransactionResult = { outcome: 'failed-not-sent', failure: 'sign-on-failed', attempt: null };
   if (s.responseCode !== undefined && s.responseCode !== '00') r.responseCode = s.responseCode;
   return r;
 }
@@ -79,7 +79,7 @@ async function transact(t: Terminal, x: Txn): Promise<TransactionResult> {
   if (r.kind === 'dial-failed' || (r.kind === 'no-response' && !r.sent)) {
     attempt.result = 'dial-failed';
     if (x.reversible) await disarmReversal(t);
-    return { outcome: 'declined', failure: 'dial-failed', attempt };
+    return { outcome: 'failed-not-sent', failure: 'dial-failed', attempt };
   }
   if (r.kind === 'no-response') {
     attempt.result = 'no-response';
@@ -124,26 +124,16 @@ function completable(request: IsoMessage, resp: IsoMessage): boolean {
   return rrn !== undefined && rrn.trim() !== '' && auth !== undefined && auth.trim() !== '' && (amount === undefined || amount === request.fields[4]);
 }
 
-function journalEntry(kind: JournalEntry['kind'], stan: string, amount: number, card: Card, resp: IsoMessage, intentId: string | undefined): JournalEntry {
+function journalEntry(t: Terminal, kind: JournalEntry['kind'], stan: string, amount: number, card: Card, resp: IsoMessage, intentId: string | undefined): JournalEntry {
   const now = new Date();
   const mmdd = String(now.getUTCMonth() + 1).padStart(2, '0') + String(now.getUTCDate()).padStart(2, '0');
   const e: JournalEntry = {
-    kind, stan, amount, pan: card.pan, expiry: card.expiry, rrn: field(resp, 37) ?? '', authCode: field(resp, 38) ?? '',
+    kind, stan, batch: t.batchText, amount, pan: card.pan, expiry: card.expiry, rrn: field(resp, 37) ?? '', authCode: field(resp, 38) ?? '',
     date: field(resp, 13) ?? mmdd, time: field(resp, 12) ?? now.toISOString().slice(11, 19).replace(/:/g, ''), status: 'ok',
   };
   if (intentId !== undefined && intentId !== '') e.intentId = intentId;
+  e.at = now.getTime();
   return e;
-}
-
-function receiptOf(t: Terminal, e: JournalEntry, ref: string): Receipt {
-  const r: Receipt = {
-    kind: e.kind, reprint: false, merchantName: t.ctx.cfg.merchantName, merchantId: t.merchantId, terminalId: t.terminalId,
-    terminalIndex: t.index, panMasked: maskPan(e.pan), cardRef: ref, amount: e.amount, stan: e.stan,
-    batch: t.batchText, rrn: e.rrn, authCode: e.authCode, at: Date.now(),
-  };
-  if (e.intentId !== undefined) r.intentId = e.intentId;
-  if (e.originalStan !== undefined) r.originalStan = e.originalStan;
-  return r;
 }
 
 /** Journal the approval and print; the policy decides what a receipt that did not print means. */
@@ -151,19 +141,19 @@ async function completeApproved(t: Terminal, e: JournalEntry, attempt: AttemptRe
   const { ctx } = t;
   (t.journal ??= []).push(e);
   await ctx.store.append({ k: 'txn', i: t.index, t: e });
-  const receipt = receiptOf(t, e, attempt.cardRef);
+  const receipt = receiptOf(t, e, false, attempt.cardRef);
   const code = '00';
   if (ctx.cfg.onNotPrinted === 'reprint' || !reversible) {
     if (reversible) await disarmReversal(t);
     const printed = await t.print(receipt);
-    await t.keepReceipt(receipt, printed !== 'printed');
+    await t.keepReceipt(e, printed !== 'printed');
     const outcome = printed === 'printed' ? 'approved-with-receipt' : 'approved-without-receipt';
     return printed === 'printed' ? { outcome, responseCode: code, attempt, printed } : { outcome, responseCode: code, attempt, printed, failure: 'not-printed' };
   }
   const printed = await t.print(receipt);
   if (printed === 'printed') {
     await disarmReversal(t);
-    await t.keepReceipt(receipt, false);
+    await t.keepReceipt(e, false);
     return { outcome: 'approved-with-receipt', responseCode: code, attempt, printed };
   }
   // Approved, but the terminal could not complete it: reverse with 96 (cup-pos.md §3.7).
@@ -190,16 +180,23 @@ export async function purchase(t: Terminal, input: PurchaseInput, attemptNo: num
         if (balance !== undefined) r.balance = balance;
         return r;
       }
-      return completeApproved(t, journalEntry('sale', stan, input.amount, card, resp, input.intentId), attempt, true);
+      return completeApproved(t, journalEntry(t, 'sale', stan, input.amount, card, resp, input.intentId), attempt, true);
     },
   });
 }
 
 export async function voidSale(t: Terminal, originalStan: string, intentId: string | undefined): Promise<TransactionResult> {
-  const find = () => t.journal?.find((e) => e.kind === 'sale' && e.stan === originalStan);
+  // Checked again after prepare(): a sign-on there (77) may have moved the terminal to another batch.
   const check = () => {
-    const o = find();
-    if (o === undefined) throw new Error(`terminal ${t.terminalId}: no sale with voucher number ${originalStan} in batch ${t.batchText}`);
+    const sales = t.journal?.filter((e) => e.kind === 'sale' && e.stan === originalStan) ?? [];
+    const o = sales.find((e) => e.batch === t.batchText);
+    if (o === undefined) {
+      const old = sales.at(-1);
+      if (old !== undefined) {
+        throw new Error(`terminal ${t.terminalId}: the sale with voucher number ${originalStan} is of batch ${old.batch}, not the current batch ${t.batchText}: only a refund can take it back`);
+      }
+      throw new Error(`terminal ${t.terminalId}: no sale with voucher number ${originalStan} in batch ${t.batchText}`);
+    }
     if (o.status !== 'ok') throw new Error(`terminal ${t.terminalId}: the sale with voucher number ${originalStan} is already ${o.status}`);
     return o;
   };
@@ -208,7 +205,7 @@ export async function voidSale(t: Terminal, originalStan: string, intentId: stri
   if (early !== null) return early;
   const original = check();
   const keys = t.keys()!;
-  const { request, body, stan } = pack(t, (s) => voidRequest(t, s, t.batchText, original, t.batchText), keys.mak);
+  const { request, body, stan } = pack(t, (s) => voidRequest(t, s, t.batchText, original), keys.mak);
   const id = intentId ?? original.intentId ?? `void:${t.terminalId}:${originalStan}`;
   const attempt = newAttempt(t, id, 1, 'void', stan, original.amount, original.pan);
   return transact(t, {
@@ -216,7 +213,7 @@ export async function voidSale(t: Terminal, originalStan: string, intentId: stri
     approved: async (resp) => {
       original.status = 'voided';
       await t.ctx.store.append({ k: 'txn', i: t.index, t: original });
-      const e = journalEntry('void', stan, original.amount, original, resp, id);
+      const e = journalEntry(t, 'void', stan, original.amount, original, resp, id);
       e.originalStan = original.stan;
       return completeApproved(t, e, attempt, true);
     },
@@ -233,6 +230,6 @@ export async function refund(t: Terminal, input: RefundInput): Promise<Transacti
   const attempt = newAttempt(t, id, 1, 'refund', stan, input.amount, input.pan);
   return transact(t, {
     request, body, attempt, mak: keys.mak, reversible: false,
-    approved: async (resp) => completeApproved(t, journalEntry('refund', stan, input.amount, card, resp, id), attempt, false),
+    approved: async (resp) => completeApproved(t, journalEntry(t, 'refund', stan, input.amount, card, resp, id), attempt, false),
   });
 }

@@ -4,6 +4,7 @@ import { ReceiptJournal } from '../printers/receipt-journal';
 import type { PrinterSink, PrintResult } from '../printers/types';
 import type { AttemptRecord, IntentOutcome, ReceiptRecord } from '../reconcile/records';
 import { FleetConfigError, resolveFleetConfig, type FleetConfig } from './config';
+import { groupLayout, type ResolvedGroup } from './groups';
 import { newCounters, type FleetContext, type FleetCounters, type Failure, type TransactionResult } from './context';
 import { purchase, refund, voidSale, type RefundInput } from './financial';
 import type { LineContext } from './line';
@@ -69,7 +70,7 @@ export interface TerminalInfo {
   signedOn: boolean;
   pendingReversal: { stan: string; reason: string; tries: number } | null;
   failedReversals: number;
-  journal: Array<{ kind: string; stan: string; amount: number; status: string }>;
+  journal: Array<{ kind: string; stan: string; batch: string; amount: number; status: string }>;
   reprintPending: boolean;
 }
 
@@ -114,7 +115,10 @@ export class Fleet {
   onMessage?: (trail: MessageTrail) => void;
   private readonly ctx: FleetContext;
   private readonly terminals: Terminal[];
-  private readonly idle: number[] = [];
+  /** Free terminals, first freed first used (a ring), so that the load spreads over the whole fleet. */
+  private readonly idle: Int32Array;
+  private idleHead = 0;
+  private idleSize = 0;
   private readonly inIdle: Uint8Array;
   private readonly waiting: Array<{ run: (t: Terminal) => void; reject: (e: Error) => void }> = [];
   private readonly ownedSink: JournalSink | null;
@@ -124,22 +128,26 @@ export class Fleet {
   constructor(config: FleetConfig) {
     const cfg = resolveFleetConfig(config);
     const wire = new Wire(cfg.dialect);
-    // Identities first: a bad merchant id is refused before the store is touched.
+    // Identities first: a bad merchant id or TMK is refused before the store is touched.
+    const groupOf = new Array<ResolvedGroup>(cfg.count);
+    for (const g of cfg.groups) groupOf.fill(g, g.firstIndex, g.firstIndex + g.count);
     const idOf = new Int32Array(cfg.count);
     for (let i = 0; i < cfg.count; i++) idOf[i] = i;
     for (const [a, b] of cfg.sharedIds) idOf[b] = a;
     const terminalIds = new Array<string>(cfg.count);
     const merchantIds = new Array<string>(cfg.count);
     for (let i = 0; i < cfg.count; i++) {
-      const terminalId = String(cfg.firstId + idOf[i]).padStart(8, '0');
-      const merchantId = cfg.merchantId(terminalId);
+      const g = groupOf[idOf[i]];
+      const terminalId = String(g.firstId + idOf[i] - g.firstIndex).padStart(8, '0');
+      const merchantId = g.merchantId(terminalId);
       if (typeof merchantId !== 'string' || !/^[\x20-\x7e]{15}$/.test(merchantId)) {
-        throw new FleetConfigError(`terminals.merchantId(${terminalId}) must give 15 printable characters (field 42), got ${JSON.stringify(merchantId)}`);
+        throw new FleetConfigError(`${g.label}.merchantId(${terminalId}) must give 15 printable characters (field 42), got ${JSON.stringify(merchantId)}`);
       }
       terminalIds[i] = terminalId;
       merchantIds[i] = merchantId;
     }
-    const { store, states } = FleetStore.open(cfg.storePath, { firstId: cfg.firstId, count: cfg.count }, {
+    if (cfg.tmk !== null) checkTmk(cfg.tmk, terminalIds[0]);
+    const { store, states } = FleetStore.open(cfg.storePath, { firstId: cfg.firstId, count: cfg.count, layout: groupLayout(cfg.groups) }, {
       durable: cfg.durable, compactBytes: cfg.storeCompactBytes,
     });
     const wheel = new TimerWheel(cfg.tickMs);
@@ -152,7 +160,8 @@ export class Fleet {
       },
       live: new Set(),
     };
-    this.ownedSink = cfg.sink === null ? new JournalSink() : null;
+    // The fleet's receipt journal records every print already: the default sink keeps no second list.
+    this.ownedSink = cfg.sink === null ? new JournalSink({ keep: false }) : null;
     const sinkFor = cfg.sink ?? ((): PrinterSink => this.ownedSink!);
     this.ctx = {
       cfg, wire, wheel, store, line, stats, attempts: [], outcomes: [], receiptJournal: new ReceiptJournal(cfg.receiptJournalPath),
@@ -160,16 +169,16 @@ export class Fleet {
     };
     this.terminals = new Array<Terminal>(cfg.count);
     this.inIdle = new Uint8Array(cfg.count);
-    for (let i = cfg.count - 1; i >= 0; i--) {
-      const t = new Terminal(this.ctx, i, terminalIds[i], merchantIds[i], states.get(i));
+    this.idle = new Int32Array(cfg.count);
+    for (let i = 0; i < cfg.count; i++) {
+      const t = new Terminal(this.ctx, i, groupOf[i], terminalIds[i], merchantIds[i], states.get(i));
       this.terminals[i] = t;
       const restored = restoredAttempt(t);
       if (restored !== null) {
         this.ctx.attempts.push(restored);
         unjournalRestored(t);
       }
-      this.idle.push(i);
-      this.inIdle[i] = 1;
+      this.pushIdle(i);
     }
     const terminals = this.terminals;
     store.setSnapshotSource(function* () {
@@ -189,14 +198,26 @@ export class Fleet {
     return this.terminals[checkIndex(i, this.terminals.length)];
   }
 
+  private pushIdle(i: number): void {
+    if (this.inIdle[i] === 1) return;
+    this.inIdle[i] = 1;
+    this.idle[(this.idleHead + this.idleSize) % this.idle.length] = i;
+    this.idleSize++;
+  }
+
+  private shiftIdle(): number {
+    const i = this.idle[this.idleHead];
+    this.idleHead = (this.idleHead + 1) % this.idle.length;
+    this.idleSize--;
+    this.inIdle[i] = 0;
+    return i;
+  }
+
   private release(t: Terminal): void {
     if (this.ctx.closing) return;
     const next = this.waiting.shift();
     if (next !== undefined) return next.run(t);
-    if (this.inIdle[t.index] === 0) {
-      this.inIdle[t.index] = 1;
-      this.idle.push(t.index);
-    }
+    this.pushIdle(t.index);
   }
 
   /** Runs `op` on the given terminal, or on the first free one (waiting for one when all are busy). */
@@ -211,10 +232,8 @@ export class Fleet {
       return t.enqueue(() => op(t));
     }
     if (this.closed !== null) return Promise.reject(new FleetInputError('the fleet is closed'));
-    while (this.idle.length > 0) {
-      const i = this.idle.pop()!;
-      this.inIdle[i] = 0;
-      const t = this.terminals[i];
+    while (this.idleSize > 0) {
+      const t = this.terminals[this.shiftIdle()];
       if (!t.queued) return t.enqueue(() => op(t));
     }
     return new Promise<T>((resolve, reject) => {
@@ -352,7 +371,7 @@ export class Fleet {
       signedOn: t.mak !== null || t.storedKeys !== null,
       pendingReversal: rev === null ? null : { stan: rev.fields[11], reason: rev.fields[39], tries: rev.tries },
       failedReversals: t.failedReversals?.length ?? 0,
-      journal: (t.journal ?? []).map((e) => ({ kind: e.kind, stan: e.stan, amount: e.amount, status: e.status })),
+      journal: (t.journal ?? []).map((e) => ({ kind: e.kind, stan: e.stan, batch: e.batch, amount: e.amount, status: e.status })),
       reprintPending: t.reprintPending,
     };
   }
@@ -367,6 +386,14 @@ export class Fleet {
 
   outcomes(): IntentOutcome[] {
     return this.ctx.outcomes.slice();
+  }
+
+  /** Drops the attempts, outcomes and receipts collected so far (a long run that has handed them on); the
+   *  terminals' own state is untouched. */
+  clearRecords(): void {
+    this.ctx.attempts.length = 0;
+    this.ctx.outcomes.length = 0;
+    this.ctx.receiptJournal.clear();
   }
 
   stats(): FleetStats {
@@ -416,6 +443,19 @@ export class Fleet {
     await ctx.store.close();
     await ctx.receiptJournal.close();
     await this.ownedSink?.close();
+  }
+}
+
+/** A TMK function that gives no usable key for the first terminal is a configuration error, found before any dial. */
+function checkTmk(tmk: (terminalId: string) => Buffer, terminalId: string): void {
+  let key: unknown;
+  try {
+    key = tmk(terminalId);
+  } catch (err) {
+    throw new FleetConfigError(`tmk(${terminalId}) threw: ${(err as Error).message}`);
+  }
+  if (!Buffer.isBuffer(key) || ![8, 16, 24].includes(key.length)) {
+    throw new FleetConfigError(`tmk(${terminalId}) must give an 8-, 16- or 24-byte Buffer, got ${Buffer.isBuffer(key) ? `${key.length} bytes` : typeof key}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The virtual terminal fleet (docs/terminal.md).
 export { createFleet, Fleet, FleetInputError } from './fleet';
 export type { PurchaseIntent, FleetOutcome, FleetStats, MessageTrail, TerminalInfo } from './fleet';
-export type { FleetConfig } from './config';
+export type { FleetConfig, TerminalGroup } from './config';
 export { FleetConfigError } from './config';
 export type { TransactionResult, Failure } from './context';
 export type { RefundInput } from './financial';

@@ -9,6 +9,18 @@ import type { Wire } from './wire';
 /** no-dial-tone: connection refused; line-busy: accepted and dropped at once; connect-timeout: nobody answered. */
 export type DialFailure = 'no-dial-tone' | 'line-busy' | 'connect-timeout';
 
+/** Errors that mean the call never reached anything that could answer: no route, no network, no such host. */
+const NO_DIAL_TONE = new Set([
+  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME',
+]);
+
+/** How a modem would report a connect error: no dial tone, a timeout, or (the far end reset the call) line busy. */
+export function dialFailureOf(code: string | undefined): DialFailure {
+  if (code !== undefined && NO_DIAL_TONE.has(code)) return 'no-dial-tone';
+  if (code === 'ETIMEDOUT') return 'connect-timeout';
+  return 'line-busy';
+}
+
 export type ExchangeResult =
   | { kind: 'response'; msg: IsoMessage; body: Buffer }
   /** sent: the request may have reached the switch (a timeout, or the line dropped after it went out). */
@@ -156,7 +168,7 @@ export function dial(ctx: LineContext, terminalIndex: number, dialup: boolean): 
       }
       resolve(result);
     };
-    const onError = (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNREFUSED' ? 'no-dial-tone' : 'line-busy');
+    const onError = (err: NodeJS.ErrnoException) => finish(dialFailureOf(err.code));
     const onClose = () => finish('line-busy');
     const up = () => {
       if (settled) return;

@@ -21,9 +21,9 @@ export function amount12(fen: number): string {
   return String(fen).padStart(12, '0');
 }
 
-/** 0800: 60.3 = 003 (double-length PIK and MAK). */
-export function signOnRequest(id: Identity, stan: string, batch: string): IsoMessage {
-  return { mti: '0800', fields: { 11: stan, 41: id.terminalId, 42: id.merchantId, 60: '00' + batch + '003', 63: '001' } };
+/** 0800: 60.3 = the key layout asked for (003: double-length PIK and MAK; cup-pos.md §3.4). */
+export function signOnRequest(id: Identity, stan: string, batch: string, layout = '003'): IsoMessage {
+  return { mti: '0800', fields: { 11: stan, 41: id.terminalId, 42: id.merchantId, 60: '00' + batch + layout, 63: '001' } };
 }
 
 function cardFields(card: Card, pinBlock: Buffer | undefined): IsoMessage['fields'] {
@@ -52,11 +52,11 @@ export function purchaseRequest(
 }
 
 /** 0200 void (3 = 200000, 60.1 = 23): the original's full amount, RRN, auth code, batch and STAN. */
-export function voidRequest(id: Identity, stan: string, batch: string, original: JournalEntry, originalBatch: string): IsoMessage {
+export function voidRequest(id: Identity, stan: string, batch: string, original: JournalEntry): IsoMessage {
   const fields = cardFields({ pan: original.pan, expiry: original.expiry }, undefined);
   Object.assign(fields, {
     3: '200000', 4: amount12(original.amount), 11: stan, 37: original.rrn, 38: original.authCode,
-    41: id.terminalId, 42: id.merchantId, 49: '156', 60: '23' + batch + '000', 61: originalBatch + original.stan,
+    41: id.terminalId, 42: id.merchantId, 49: '156', 60: '23' + batch + '000', 61: original.batch + original.stan,
   });
   return { mti: '0200', fields };
 }
@@ -105,14 +105,21 @@ export interface BatchTotals {
   creditCount: number;
 }
 
-/** Totals of the batch as the terminal sees it: approved sales not voided or reversed; approved refunds. */
-export function batchTotals(journal: readonly JournalEntry[]): BatchTotals {
+/** What settlement counts and a batch upload sends: approved sales not voided or reversed, approved refunds. A void
+ *  and the sale it voids cancel out within the batch (pos-profile §1.7). */
+export function counted(e: JournalEntry, batch: string): boolean {
+  return e.batch === batch && e.status === 'ok' && (e.kind === 'sale' || e.kind === 'refund');
+}
+
+/** Totals of `batch` as the terminal sees it: approved sales not voided or reversed; approved refunds. */
+export function batchTotals(journal: readonly JournalEntry[], batch: string): BatchTotals {
   const t: BatchTotals = { debitAmount: 0, debitCount: 0, creditAmount: 0, creditCount: 0 };
   for (const e of journal) {
-    if (e.kind === 'sale' && e.status === 'ok') {
+    if (!counted(e, batch)) continue;
+    if (e.kind === 'sale') {
       t.debitAmount += e.amount;
       t.debitCount++;
-    } else if (e.kind === 'refund' && e.status === 'ok') {
+    } else {
       t.creditAmount += e.amount;
       t.creditCount++;
     }
@@ -133,13 +140,13 @@ export function settlementRequest(id: Identity, stan: string, batch: string, tot
   };
 }
 
-/** One 0320 of a batch upload (60.3 = 201). */
+/** One 0320 of a batch upload (60.3 = 201); 61 = the entry's own batch + STAN + date. */
 export function uploadRequest(id: Identity, stan: string, batch: string, e: JournalEntry): IsoMessage {
   return {
     mti: '0320',
     fields: {
       2: e.pan, 3: e.kind === 'sale' ? '000000' : '200000', 4: amount12(e.amount), 11: stan, 37: e.rrn, 38: e.authCode,
-      41: id.terminalId, 42: id.merchantId, 60: '00' + batch + '201', 61: batch + e.stan + e.date,
+      41: id.terminalId, 42: id.merchantId, 60: '00' + batch + '201', 61: e.batch + e.stan + e.date,
     },
   };
 }

@@ -1,6 +1,5 @@
 // The non-volatile state of one terminal, as the fleet store keeps it (what a real POS keeps in battery-backed
 // memory). Plain JSON-safe data only.
-import type { Receipt } from '../printers/types';
 
 export type ReversibleKind = 'sale' | 'void';
 
@@ -8,6 +7,8 @@ export type ReversibleKind = 'sale' | 'void';
 export interface JournalEntry {
   kind: 'sale' | 'void' | 'refund';
   stan: string;
+  /** The batch (60.2, n6) the transaction was made in: its field 61.1 in a void or a batch upload. */
+  batch: string;
   amount: number;
   /** The batch journal keeps the card number, as a POS must for batch upload and void; it is never printed or logged. */
   pan: string;
@@ -23,6 +24,8 @@ export interface JournalEntry {
   /** For a void: the sale's STAN. */
   originalStan?: string;
   intentId?: string;
+  /** When the terminal completed it (ms since the epoch): the date and time on its receipt. */
+  at?: number;
 }
 
 /** The pending-reversal slot: the 0400 to send, ready built from the original request. */
@@ -51,13 +54,14 @@ export interface PersistedTerminal {
   reversal?: PendingReversal;
   failedReversals?: PendingReversal[];
   journal?: JournalEntry[];
-  lastReceipt?: Receipt;
+  /** The transaction of the last receipt (the receipt is rebuilt from it, so nothing is kept twice). */
+  lastReceipt?: JournalEntry;
   reprintPending?: boolean;
 }
 
 /** One line of the append-only store. `s` (when present) is the last STAN used. */
 export type StoreRecord =
-  | { k: 'fleet'; firstId: number; count: number }
+  | { k: 'fleet'; firstId: number; count: number; layout?: string }
   | { k: 'snap'; i: number; st: PersistedTerminal }
   | { k: 'stan'; i: number; s: number }
   | { k: 'keys'; i: number; s?: number; keys: string; batch: number }
@@ -66,11 +70,18 @@ export type StoreRecord =
   | { k: 'revclr'; i: number; failed?: boolean }
   | { k: 'txn'; i: number; t: JournalEntry }
   | { k: 'batch'; i: number; batch: number }
-  | { k: 'rcpt'; i: number; r: Receipt; pending: boolean }
-  | { k: 'reprinted'; i: number };
+  | { k: 'rcpt'; i: number; t: JournalEntry; pending: boolean }
+  | { k: 'reprinted'; i: number }
+  /** Settlement cleared the last receipt (and any reprint of it). */
+  | { k: 'rcptclr'; i: number };
 
 export function emptyTerminal(): PersistedTerminal {
   return { stan: 0, batch: 1 };
+}
+
+/** One transaction, in two versions of its entry (a status change keeps kind, STAN, RRN and batch). */
+export function sameTransaction(a: JournalEntry, b: JournalEntry): boolean {
+  return a.stan === b.stan && a.kind === b.kind && a.rrn === b.rrn && a.batch === b.batch;
 }
 
 /** Folds one record into the state it names. */
@@ -97,7 +108,7 @@ export function applyRecord(st: PersistedTerminal, rec: StoreRecord): PersistedT
       const journal = (st.journal ??= []);
       // The RRN tells apart two entries with one STAN (a counter reset to an earlier value, a switch that does not
       // refuse the repeat); a status change keeps the entry's RRN.
-      const at = journal.findIndex((e) => e.stan === rec.t.stan && e.kind === rec.t.kind && e.rrn === rec.t.rrn);
+      const at = journal.findIndex((e) => sameTransaction(e, rec.t));
       if (at >= 0) journal[at] = rec.t;
       else journal.push(rec.t);
       break;
@@ -107,11 +118,15 @@ export function applyRecord(st: PersistedTerminal, rec: StoreRecord): PersistedT
       delete st.journal;
       break;
     case 'rcpt':
-      st.lastReceipt = rec.r;
+      st.lastReceipt = rec.t;
       st.reprintPending = rec.pending;
       break;
     case 'reprinted':
       st.reprintPending = false;
+      break;
+    case 'rcptclr':
+      delete st.lastReceipt;
+      delete st.reprintPending;
       break;
     default:
       break;

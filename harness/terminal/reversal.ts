@@ -59,9 +59,10 @@ function journalEntryOf(t: Terminal, rev: PendingReversal): JournalEntry | undef
   const journal = t.journal;
   if (journal === null) return undefined;
   const stan = rev.fields[11];
+  const batch = (rev.fields[60] ?? '').slice(2, 8);
   for (let n = journal.length - 1; n >= 0; n--) {
     const e = journal[n];
-    if (e.kind === rev.kind && e.stan === stan && (rev.rrn === undefined || e.rrn === rev.rrn)) return e;
+    if (e.kind === rev.kind && e.stan === stan && e.batch === batch && (rev.rrn === undefined || e.rrn === rev.rrn)) return e;
   }
   return undefined;
 }
@@ -73,7 +74,7 @@ function markUnjournaled(t: Terminal, rev: PendingReversal): JournalEntry[] {
   entry.status = 'reversed';
   const changed = [entry];
   if (entry.kind === 'void' && entry.originalStan !== undefined) {
-    const sale = t.journal?.find((e) => e.kind === 'sale' && e.stan === entry.originalStan && e.status === 'voided');
+    const sale = t.journal?.find((e) => e.kind === 'sale' && e.stan === entry.originalStan && e.batch === entry.batch && e.status === 'voided');
     if (sale !== undefined) {
       sale.status = 'ok';
       changed.push(sale);

@@ -1,6 +1,6 @@
 // Settlement 0500 → 0510; when the switch finds the totals unbalanced, batch upload (0320 per transaction, then
 // the end-of-upload 0320); then the batch number advances (cup-pos.md §3.10, pos-profile §1.7).
-import { batchTotals, reconciliationCode, settlementRequest, uploadEndRequest, uploadRequest, type BatchTotals } from './messages';
+import { batchTotals, counted, reconciliationCode, settlementRequest, uploadEndRequest, uploadRequest, type BatchTotals } from './messages';
 import { prepare } from './financial';
 import { field, type Terminal } from './terminal';
 
@@ -18,15 +18,17 @@ export interface SettlementResult {
 }
 
 export async function settle(t: Terminal): Promise<SettlementResult> {
-  const batch = t.batchText;
-  const journal = t.journal ?? [];
+  let batch = t.batchText;
   const result = (extra: Partial<SettlementResult>): SettlementResult => ({
-    ok: false, batch, nextBatch: t.batchText, totals: batchTotals(t.journal ?? []), uploaded: 0, ...extra,
+    ok: false, batch, nextBatch: t.batchText, totals: batchTotals(t.journal ?? [], batch), uploaded: 0, ...extra,
   });
   const early = await prepare(t);
   if (early !== null) return result({ failure: 'sign-on-failed', ...(early.responseCode ? { responseCode: early.responseCode } : {}) });
+  // prepare() may have signed on into another batch: settle the batch the terminal is in now.
+  batch = t.batchText;
+  const journal = t.journal ?? [];
   const keys = t.keys()!;
-  const totals = batchTotals(journal);
+  const totals = batchTotals(journal, batch);
   const stan = t.advanceStan();
   await t.ctx.store.append({ k: 'stan', i: t.index, s: t.stan });
   const r = await t.send(settlementRequest(t, stan, t.batchText, totals), keys.mak);
@@ -43,7 +45,7 @@ export async function settle(t: Terminal): Promise<SettlementResult> {
   const recon = reconciliationCode(r.msg.fields[48]);
   let uploaded = 0;
   if (recon === '2') {
-    const entries = journal.filter((e) => e.status === 'ok' && (e.kind === 'sale' || e.kind === 'refund'));
+    const entries = journal.filter((e) => counted(e, batch));
     for (const e of entries) {
       const s = t.advanceStan();
       await t.ctx.store.append({ k: 'stan', i: t.index, s: t.stan });
@@ -65,5 +67,6 @@ export async function settle(t: Terminal): Promise<SettlementResult> {
   t.batch = t.batch >= 999_999 ? 1 : t.batch + 1;
   t.journal = null;
   await t.ctx.store.append({ k: 'batch', i: t.index, batch: t.batch });
+  await t.forgetReceipt();
   return { ok: true, batch, nextBatch: t.batchText, totals, reconciliation: recon, uploaded, responseCode: code };
 }

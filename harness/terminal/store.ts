@@ -20,6 +20,8 @@ export class StoreError extends Error {
 export interface StoreIdentity {
   firstId: number;
   count: number;
+  /** The id ranges of a fleet of several groups ("firstId+count,…"); absent for one range. */
+  layout?: string;
 }
 
 /** Reads and folds a store file; a torn last line (a crash mid-write) is dropped, anything else malformed throws. */
@@ -46,9 +48,9 @@ export function readStore(path: string, identity: StoreIdentity): Map<number, Pe
       throw new StoreError(`terminal store ${path}: line ${n + 1} is not a store record`);
     }
     if (rec.k === 'fleet') {
-      if (rec.firstId !== identity.firstId || rec.count !== identity.count) {
+      if (rec.firstId !== identity.firstId || rec.count !== identity.count || (rec.layout ?? '') !== (identity.layout ?? '')) {
         throw new StoreError(
-          `terminal store ${path} belongs to terminals ${rec.firstId}+${rec.count}, not ${identity.firstId}+${identity.count}`,
+          `terminal store ${path} belongs to terminals ${rec.layout ?? `${rec.firstId}+${rec.count}`}, not ${identity.layout ?? `${identity.firstId}+${identity.count}`}`,
         );
       }
       continue;
@@ -83,7 +85,9 @@ function replaceFile(path: string, lines: string[]): void {
 }
 
 function snapshotLines(identity: StoreIdentity, states: Iterable<[number, PersistedTerminal]>): string[] {
-  const lines: string[] = [JSON.stringify({ k: 'fleet', firstId: identity.firstId, count: identity.count })];
+  const head: StoreRecord = { k: 'fleet', firstId: identity.firstId, count: identity.count };
+  if (identity.layout !== undefined) head.layout = identity.layout;
+  const lines: string[] = [JSON.stringify(head)];
   for (const [i, st] of states) lines.push(JSON.stringify({ k: 'snap', i, st }));
   return lines;
 }

@@ -1,13 +1,18 @@
 // One virtual POS terminal: its non-volatile state, its queue (one operation at a time, as on a real POS),
 // its line, sign-on and printing. The transactions live in financial.ts, reversal.ts and settlement.ts.
 import type { IsoMessage } from '../iso8583/types';
+import { createLogger } from '../log';
 import { PRINT_RESULTS, type PrinterSink, type PrintResult, type Receipt } from '../printers/types';
 import type { ReversalRecord } from '../reconcile/records';
 import { decodeSignOnKeys, deriveTerminalMasterKey } from '../security';
 import type { FleetContext } from './context';
+import type { ResolvedGroup } from './groups';
 import { dial, type Connection, type DialFailure, type ExchangeResult } from './line';
 import { pad6, signOnRequest, type Identity } from './messages';
-import type { JournalEntry, PendingReversal, PersistedTerminal } from './persisted';
+import { sameTransaction, type JournalEntry, type PendingReversal, type PersistedTerminal } from './persisted';
+import { receiptOf } from './receipt';
+
+const log = createLogger('terminal');
 
 export interface SignOnResult {
   ok: boolean;
@@ -38,7 +43,9 @@ export class Terminal implements Identity {
   reversalRecord: ReversalRecord | null = null;
   failedReversals: PendingReversal[] | null;
   journal: JournalEntry[] | null;
-  lastReceipt: Receipt | null;
+  /** The transaction of the last receipt: an entry of the journal (shared, not copied), or the last one of a batch
+   *  already closed when reprintAfterSettlement is set. */
+  lastReceipt: JournalEntry | null;
   reprintPending: boolean;
   busy = false;
   private tail: Promise<unknown> | null = null;
@@ -47,6 +54,8 @@ export class Terminal implements Identity {
   constructor(
     readonly ctx: FleetContext,
     readonly index: number,
+    /** The group the terminal belongs to (mode, merchant name, printer): one object shared by the whole group. */
+    readonly group: ResolvedGroup,
     readonly terminalId: string,
     readonly merchantId: string,
     st: PersistedTerminal | undefined,
@@ -62,8 +71,14 @@ export class Terminal implements Identity {
     }
     this.failedReversals = st?.failedReversals ?? null;
     this.journal = st?.journal ?? null;
-    this.lastReceipt = st?.lastReceipt ?? null;
-    this.reprintPending = st?.reprintPending ?? false;
+    if (this.journal !== null) {
+      // A store written before entries recorded their batch: they are of the batch the terminal was in.
+      for (const e of this.journal) e.batch ??= this.batchText;
+    }
+    const last = st?.lastReceipt;
+    // The last receipt is the journal's own entry again after a restart (a receipt of the old shape is dropped).
+    this.lastReceipt = last === undefined || typeof last.pan !== 'string' ? null : (this.journal?.find((e) => sameTransaction(e, last)) ?? last);
+    this.reprintPending = this.lastReceipt !== null && (st?.reprintPending ?? false);
   }
 
   /** The non-volatile state as the store's snapshot keeps it; null when it is still the factory state. */
@@ -123,7 +138,8 @@ export class Terminal implements Identity {
   }
 
   tmk(): Buffer {
-    return deriveTerminalMasterKey(this.ctx.cfg.seed, this.terminalId);
+    const { cfg } = this.ctx;
+    return cfg.tmk !== null ? cfg.tmk(this.terminalId) : deriveTerminalMasterKey(cfg.seed, this.terminalId);
   }
 
   /** The MAK and PIK when signed on. */
@@ -131,7 +147,7 @@ export class Terminal implements Identity {
     if (this.mak !== null && this.pik !== null) return { pik: this.pik, mak: this.mak };
     if (this.storedKeys !== null) {
       try {
-        const k = decodeSignOnKeys(this.tmk(), Buffer.from(this.storedKeys, 'hex'), '003');
+        const k = decodeSignOnKeys(this.tmk(), Buffer.from(this.storedKeys, 'hex'), this.ctx.cfg.signOnLayout);
         this.pik = k.pik;
         this.mak = k.mak;
         return { pik: k.pik, mak: k.mak };
@@ -160,7 +176,7 @@ export class Terminal implements Identity {
     const expect = { mti: responseMti(msg.mti), terminalId: this.terminalId, stan: String(msg.fields[11]) };
     const { cfg } = this.ctx;
     if (this.ctx.closing) return { kind: 'no-response', sent: false };
-    if (cfg.dialup) {
+    if (this.group.dialup) {
       const c = await this.dial();
       if (typeof c === 'string') return { kind: 'dial-failed', reason: c };
       if (this.ctx.closing) {
@@ -169,6 +185,8 @@ export class Terminal implements Identity {
       }
       const r = await c.exchange(body, expect, cfg.responseMs);
       c.hangUp();
+      // The far end dropped the call before the request could be written: a failure to dial, not a send.
+      if (r.kind === 'no-response' && !r.sent) return this.lineDropped();
       return r;
     }
     for (let fresh = 0; fresh < 2; fresh++) {
@@ -186,7 +204,12 @@ export class Terminal implements Identity {
       }
       return r;
     }
-    return { kind: 'no-response', sent: false };
+    return this.ctx.closing ? { kind: 'no-response', sent: false } : this.lineDropped();
+  }
+
+  private lineDropped(): ExchangeResult {
+    this.ctx.stats.dialFailures['line-busy']++;
+    return { kind: 'dial-failed', reason: 'line-busy' };
   }
 
   private async dial(): Promise<Connection | DialFailure> {
@@ -195,7 +218,7 @@ export class Terminal implements Identity {
     for (let t = 1; t <= cfg.redialMaxTries; t++) {
       if (t > 1) await this.ctx.wheel.sleep(cfg.redialDelayMs);
       if (this.ctx.closing) break;
-      const r = await dial(this.ctx.line, this.index, cfg.dialup);
+      const r = await dial(this.ctx.line, this.index, this.group.dialup);
       if (typeof r !== 'string') return r;
       last = r;
     }
@@ -213,7 +236,8 @@ export class Terminal implements Identity {
     stats.signOns++;
     const stan = this.advanceStan();
     await store.append({ k: 'stan', i: this.index, s: this.stan });
-    const r = await this.send(signOnRequest(this, stan, this.batchText), null);
+    const layout = this.ctx.cfg.signOnLayout;
+    const r = await this.send(signOnRequest(this, stan, this.batchText, layout), null);
     const fail = async (reason: string, responseCode?: string): Promise<SignOnResult> => {
       stats.signOnFailures++;
       if (this.mak !== null || this.storedKeys !== null) await this.dropKeys();
@@ -227,12 +251,12 @@ export class Terminal implements Identity {
     if (!Buffer.isBuffer(f62)) return fail('the 0810 carries no working keys', code);
     let keys;
     try {
-      keys = decodeSignOnKeys(this.tmk(), f62, '003');
+      keys = decodeSignOnKeys(this.tmk(), f62, layout);
     } catch (err) {
       return fail((err as Error).message, code);
     }
     const batch = /^\d\d(\d{6})/.exec(field(r.msg, 60) ?? '');
-    if (batch !== null) this.batch = Number(batch[1]);
+    if (batch !== null && Number(batch[1]) !== this.batch) this.adoptBatch(Number(batch[1]));
     this.pik = keys.pik;
     this.mak = keys.mak;
     this.storedKeys = f62.toString('hex');
@@ -245,8 +269,25 @@ export class Terminal implements Identity {
     return this.signOn();
   }
 
+  /**
+   * The switch's batch differs from ours (77, or a switch that closed our batch without us): a batch runs from
+   * sign-on to settlement (cup-pos.md §3.8), so the host's number starts a new one. The entries of the old batch stay
+   * in memory, tagged with their batch, until the next settlement clears it: they are no longer voidable (a refund
+   * is the way back), counted or uploaded, since the host's record of the new batch does not hold them.
+   */
+  private adoptBatch(batch: number): void {
+    const old = this.journal?.filter((e) => e.batch === this.batchText).length ?? 0;
+    if (old > 0) {
+      log.warn('sign-on moved the terminal to the switch batch: the open batch is closed without settlement', {
+        terminalId: this.terminalId, from: this.batchText, to: pad6(batch), entries: old,
+      });
+    }
+    this.batch = batch;
+  }
+
   sink(): PrinterSink {
-    return this.ctx.sinkFor(this.index);
+    const own = this.group.sink;
+    return own !== null ? own(this.index) : this.ctx.sinkFor(this.index);
   }
 
   /** Prints through the terminal's sink; a sink that throws or takes longer than printMs reports 'unknown'. */
@@ -274,11 +315,19 @@ export class Terminal implements Identity {
     return result;
   }
 
-  /** Keeps `receipt` as the last receipt; `pending` marks it for a reprint once the printer is ready. */
-  async keepReceipt(receipt: Receipt, pending: boolean): Promise<void> {
-    this.lastReceipt = receipt;
+  /** Keeps the transaction of `entry` as the last receipt; `pending` marks it for a reprint once the printer is ready. */
+  async keepReceipt(entry: JournalEntry, pending: boolean): Promise<void> {
+    this.lastReceipt = entry;
     this.reprintPending = pending;
-    await this.ctx.store.append({ k: 'rcpt', i: this.index, r: receipt, pending });
+    await this.ctx.store.append({ k: 'rcpt', i: this.index, t: entry, pending });
+  }
+
+  /** Settlement: no reprint of the old batch's last receipt (unless the fleet keeps it). */
+  async forgetReceipt(): Promise<void> {
+    if (this.lastReceipt === null || this.ctx.cfg.reprintAfterSettlement) return;
+    this.lastReceipt = null;
+    this.reprintPending = false;
+    await this.ctx.store.append({ k: 'rcptclr', i: this.index });
   }
 
   /** The reprint of a receipt that did not print, once the printer says it is ready. */
@@ -297,7 +346,7 @@ export class Terminal implements Identity {
 
   async reprintLast(): Promise<PrintResult> {
     if (this.lastReceipt === null) throw new Error(`terminal ${this.terminalId}: no receipt to reprint`);
-    const result = await this.print({ ...this.lastReceipt, reprint: true });
+    const result = await this.print(receiptOf(this, this.lastReceipt, true));
     this.ctx.stats.reprints++;
     if (result === 'printed' && this.reprintPending) {
       this.reprintPending = false;

@@ -1,7 +1,7 @@
 // The dialect as the terminal uses it: pack with or without a MAC, unpack, verify a response's MAC.
 import { getDialect, MessageCodec } from '../iso8583';
 import type { Dialect, Frame, IsoMessage } from '../iso8583/types';
-import { computeMac, verifyMac } from '../security';
+import { computeMacWith, verifyMacWith } from '../security';
 
 /** MTIs that carry no field 64 (pos-profile §1: sign-on and batch upload). */
 const UNMACED = new Set(['0800', '0810', '0320', '0330']);
@@ -31,7 +31,7 @@ export class Wire {
   pack(msg: IsoMessage, mak: Buffer | null): Buffer {
     if (UNMACED.has(msg.mti) || mak === null) return this.codec.pack(msg);
     const key = this.macKey(mak);
-    return this.codec.packWithMac(msg, (mab) => computeMac(this.dialect.mac.algorithm, key, mab));
+    return this.codec.packWithMac(msg, (mab) => computeMacWith(this.dialect.mac, key, mab));
   }
 
   frame(body: Buffer): Frame {
@@ -43,10 +43,10 @@ export class Wire {
 
   /** True when the response's field 64 is the MAC of its body under `mak`. */
   responseMacValid(body: Buffer, msg: IsoMessage, mak: Buffer): boolean {
-    const mac = msg.fields[64];
+    const mac = msg.fields[this.codec.macFieldFor(msg.fields)];
     if (!Buffer.isBuffer(mac)) return false;
     try {
-      return verifyMac(this.dialect.mac.algorithm, this.macKey(mak), this.codec.macInput(body), mac);
+      return verifyMacWith(this.dialect.mac, this.macKey(mak), this.codec.macInput(body), mac);
     } catch {
       return false;
     }

@@ -65,6 +65,11 @@ describe('printers: sinks', () => {
       assert.equal(lines[1].reprint, true);
       assert.ok(!JSON.stringify(lines).includes('6222021234560123'));
       assert.throws(() => new ReceiptJournal(''), /non-empty string/);
+      const lean = new JournalSink({ path: file, keep: false });
+      assert.equal(await lean.print(receipt({ stan: '000043' })), 'printed');
+      await lean.close();
+      assert.deepEqual([lean.journal.size, lean.journal.records()], [0, []], 'keep: false holds no list in memory');
+      assert.equal(JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n')[2]).stan, '000043', 'but the file still gets every line');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -143,7 +143,7 @@ describe('terminal fleet: restart, dial-up and long connections', function () {
     await new Promise((r) => hog.once('connect', r));
     await until(async () => (await stack.linesInUse()) === 1);
     const busy = await fleet.submit({ intentId: 'd2', ...card, amount: 10, terminalIndex: 0 });
-    assert.deepEqual([busy.outcome, busy.failure, busy.attempts], ['declined', 'dial-failed', 1]);
+    assert.deepEqual([busy.outcome, busy.failure, busy.attempts], ['failed-not-sent', 'dial-failed', 1]);
     assert.equal(fleet.attempts()[1].result, 'dial-failed');
     assert.equal(fleet.stats().dialFailures['line-busy'], 2);
     assert.equal(fleet.stats().pendingReversals, 0, 'nothing was sent, nothing to reverse');

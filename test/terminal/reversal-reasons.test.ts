@@ -1,31 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { getDialect, MessageCodec } from '../../harness/iso8583';
-import type { IsoMessage } from '../../harness/iso8583/types';
-import { computeMac, decodeSignOnKeys, deriveTerminalMasterKey } from '../../harness/security';
 import type { Fleet } from '../../harness/terminal';
+import { makWatcher, remac } from './support/keys';
 import { garbleMac, startRelay, type Relay } from './support/relay';
-import { SEED, startStack, until, type Stack } from './support/stack';
+import { startStack, until, type Stack } from './support/stack';
 
 const codec = new MessageCodec(getDialect('cup-pos'));
-
-/** A relay hook's helper: learns the MAK from the 0810 so a test can re-MAC a response it changed. */
-function makWatcher(): { mak: (terminalId?: string) => Buffer; see: (msg: IsoMessage) => void } {
-  let mak: Buffer | null = null;
-  const byTerminal = new Map<string, Buffer>();
-  return {
-    mak: (terminalId) => (terminalId !== undefined ? byTerminal.get(terminalId) : undefined) ?? mak!,
-    see(msg) {
-      if (msg.mti === '0810' && Buffer.isBuffer(msg.fields[62])) {
-        mak = decodeSignOnKeys(deriveTerminalMasterKey(SEED, String(msg.fields[41])), msg.fields[62], '003').mak;
-        byTerminal.set(String(msg.fields[41]), mak);
-      }
-    },
-  };
-}
-
-function remac(msg: IsoMessage, mak: Buffer): Buffer {
-  return codec.packWithMac(msg, (mab) => computeMac('cup-ecb', mak.subarray(0, 8), mab));
-}
 
 describe('terminal fleet: reversal reasons', function () {
   this.timeout(20_000);

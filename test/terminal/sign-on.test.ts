@@ -49,7 +49,7 @@ describe('terminal fleet: sign-on and working keys', function () {
     assert.match(r.reason ?? '', /MAK check value mismatch/);
     assert.equal(fleet.terminalInfo(0).signedOn, false);
     const out = await fleet.submit({ intentId: 'x', ...stack.card(false), amount: 100, terminalIndex: 0 });
-    assert.deepEqual([out.outcome, out.attempts, out.failure], ['declined', 0, 'sign-on-failed']);
+    assert.deepEqual([out.outcome, out.attempts, out.failure], ['failed-not-sent', 0, 'sign-on-failed']);
     assert.equal(relay.requests.filter((m) => m.mti === '0200').length, 0);
     assert.equal(fleet.stats().signOnFailures, 2);
   });
