@@ -16,7 +16,9 @@ options:
   --junit FILE        the JUnit XML file (default DIR/junit.xml)
   --switch HOST:PORT  drive a switch under test instead of the built-in one
   --toxiproxy URL     use this Toxiproxy server instead of the built-in proxy (or TOXIPROXY_URL)
-  --metrics-port N    serve Prometheus metrics on 127.0.0.1:N/metrics during the run (0 = a free port)
+  --metrics-port N    serve Prometheus metrics on 127.0.0.1:N/metrics during the run (default 9464, or a free
+                      port when 9464 is taken; 0 = a free port); the URL is printed
+  --no-metrics        no /metrics server
   --scale F           compress the scenario's timeline by F (0 < F; durations and fault times, not timeouts)
 
 environment: TOXIPROXY_URL (as --toxiproxy), POSFAULT_LOG=warn|info|debug (component logs, default error)
@@ -73,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!/^https?:\/\/[^/\s]+\/?$/.test(toxiproxy)) return bad(`--toxiproxy / TOXIPROXY_URL expects a URL such as http://127.0.0.1:8474, got "${toxiproxy}"`);
     opts.toxiproxyUrl = toxiproxy.replace(/\/$/, '');
   }
+  if (v['no-metrics'] && v['metrics-port'] !== undefined) return bad('give --metrics-port or --no-metrics, not both');
+  if (v['no-metrics']) opts.metricsPort = null;
   if (v['metrics-port'] !== undefined) {
     const n = Number(v['metrics-port']);
     if (!/^\d+$/.test(v['metrics-port']) || n > 65535) return bad(`--metrics-port expects a port number 0..65535, got "${v['metrics-port']}"`);
@@ -133,6 +137,7 @@ function parse(argv: string[]) {
       switch: { type: 'string' },
       toxiproxy: { type: 'string' },
       'metrics-port': { type: 'string' },
+      'no-metrics': { type: 'boolean' },
       scale: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

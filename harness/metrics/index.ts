@@ -1,12 +1,14 @@
 export { createLiveMetrics } from './live';
 export type { LiveMetrics } from './live';
-export { startMetricsServer } from './server';
+export { startMetricsServer, openMetricsServer, DEFAULT_METRICS_PORT } from './server';
 export type { MetricsServer } from './server';
 export { computeFigures, summariseLatency, percentile } from './figures';
 export type { Figures, LatencySummary, SettlementFigures } from './figures';
-export { judgeSlos, overallVerdict } from './slo';
-export type { SloVerdict } from './slo';
+export { judgeSlos, judgeFaults, overallVerdict } from './slo';
+export type { SloVerdict, FaultProblem } from './slo';
 export { junitXml } from './junit';
 export { writeReport } from './report';
-export type { RunReport, Trail, TrailMessage } from './report';
+export type { RunReport, Trail, TrailMessage, FaultEffects } from './report';
 export { summaryText } from './summary';
+export { registerFleetMetrics } from './fleet-metrics';
+export type { FleetStatsView } from './fleet-metrics';

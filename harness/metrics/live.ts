@@ -42,6 +42,11 @@ export function createLiveMetrics(registry: Registry): LiveMetrics {
   const unprinted = new Gauge({ name: 'posfault_unprinted_but_debited', help: 'Attempts whose original stands as a debit on the issuer ledger with no printed receipt', registers });
   const dup = new Gauge({ name: 'posfault_duplicate_charge_intents', help: 'Intents that reached the switch/issuer more than once: prevented (<=1 net debit) or leaked (>=2)', labelNames: ['result'], registers });
   const dupLeakedTotal = new Counter({ name: 'posfault_duplicate_charges_leaked_total', help: 'Intents found with two or more net debits (grows with each newly reconciled leak)', registers });
+  const dupPreventedTotal = new Counter({
+    name: 'posfault_duplicate_charges_prevented_total',
+    help: 'Intents found reaching the switch/issuer more than once with at most one net debit (grows with each newly reconciled one)',
+    registers,
+  });
   const notDebited = new Gauge({ name: 'posfault_printed_but_not_debited', help: 'Printed sale receipts with no standing debit on the issuer ledger (the merchant\'s loss)', registers });
   const altered = new Gauge({ name: 'posfault_altered_requests', help: 'Requests the issuer acted on that differ from what any terminal sent', registers });
   const netDebits = new Gauge({ name: 'posfault_ledger_net_debits', help: 'Sales standing as debits on the issuer ledger', registers });
@@ -52,12 +57,13 @@ export function createLiveMetrics(registry: Registry): LiveMetrics {
     revCompleted.inc({ initiator: who }, 0);
   }
   dupLeakedTotal.inc(0);
+  dupPreventedTotal.inc(0);
   revRatio.set(1);
   unprinted.set(0);
   notDebited.set(0);
   dup.set({ result: 'prevented' }, 0);
   dup.set({ result: 'leaked' }, 0);
-  const seen = { terminal: { i: 0, c: 0 }, switch: { i: 0, c: 0 }, leaked: 0 };
+  const seen = { terminal: { i: 0, c: 0 }, switch: { i: 0, c: 0 }, leaked: 0, prevented: 0 };
   const grow = (c: Counter<string>, labels: Record<string, string>, now: number, before: number) => {
     if (now > before) c.inc(labels, now - before);
     return Math.max(now, before);
@@ -96,6 +102,7 @@ export function createLiveMetrics(registry: Registry): LiveMetrics {
       dup.set({ result: 'prevented' }, r.duplicateCharges.prevented);
       dup.set({ result: 'leaked' }, r.duplicateCharges.leaked);
       seen.leaked = grow(dupLeakedTotal, {}, r.duplicateCharges.leaked, seen.leaked);
+      seen.prevented = grow(dupPreventedTotal, {}, r.duplicateCharges.prevented, seen.prevented);
       notDebited.set(r.printedButNotDebited.count);
       netDebits.set(r.ledger.netDebits);
       altered.set(r.alteredRequests.count);

@@ -22,6 +22,23 @@ export interface Trail {
   ledger: LedgerEntry[];
 }
 
+/** What the components said of themselves during the run: evidence that each fault took effect, never a figure. */
+export interface FaultEffects {
+  /** Receipts by the printer sink's answer (printed, not-printed, unknown). */
+  receipts: Record<string, number>;
+  fleet: {
+    dials: number;
+    dialFailures: Record<string, number>;
+    lateResponses: number;
+    badFrames: number;
+    badResponseMacs: number;
+    signOnFailures: number;
+    reprints: number;
+  };
+  /** The built-in proxy's line faults (absent with --toxiproxy): bytes flipped by line noise, busy calls, drops. */
+  proxy: { bytesCorrupted: number; lineEvents: Record<string, number> };
+}
+
 export interface RunReport {
   posfault: string;
   scenario: { name: string; file: string; description?: string; seed: string; scale: number };
@@ -35,6 +52,7 @@ export interface RunReport {
   slos: SloVerdict[];
   verdict: 'pass' | 'fail';
   reconciliation: Reconciliation;
+  faultEffects: FaultEffects;
   /** Message trails of the transactions behind unprinted-but-debited and duplicate charges, keyed by finding. */
   trails: Record<string, Trail>;
   /** What this run could not compute or observe, and why. */

@@ -3,6 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** The run's default /metrics port (the OpenTelemetry Prometheus exporter's), on 127.0.0.1. */
+export const DEFAULT_METRICS_PORT = 9464;
+
 export interface MetricsServer {
   url: string;
   port: number;
@@ -37,4 +40,26 @@ export function startMetricsServer(registry: Registry, port: number, host = '127
       });
     });
   });
+}
+
+/**
+ * The run's /metrics server. `port` undefined: the default port, or a free one (said through `notice`) when that is
+ * taken, so that two runs on one machine both start. A port the user chose is not replaced: a clear error instead.
+ */
+export async function openMetricsServer(
+  registry: Registry,
+  port: number | undefined,
+  host: string,
+  notice: (message: string) => void,
+  defaultPort = DEFAULT_METRICS_PORT,
+): Promise<MetricsServer> {
+  try {
+    return await startMetricsServer(registry, port ?? defaultPort, host);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is taken (another run, or another exporter)' : (err as Error).message;
+    if (port !== undefined) throw new Error(`cannot serve metrics on ${host}:${port}: ${why}; choose another --metrics-port, 0 for a free one, or --no-metrics`);
+    notice(`metrics: cannot use the default port ${defaultPort} (${why}); serving on a free port instead`);
+    return startMetricsServer(registry, 0, host);
+  }
 }

@@ -57,11 +57,12 @@ export function judgeSlos(slos: SloSpec, f: Figures, ctx: SloContext): SloVerdic
   }
   if (slos.p99SaleLatency) {
     const p99 = f.saleLatencyMs.p99;
+    // No sale finished: nothing shows the latency held (as approvalRate), so the SLO is not computed and fails.
     out.push({
       name: 'p99SaleLatency',
       target: `<= ${slos.p99SaleLatency.max} ms`,
       actual: p99,
-      verdict: p99 === null || p99 <= slos.p99SaleLatency.max ? 'holds' : 'fails',
+      verdict: p99 === null ? 'not-computed' : p99 <= slos.p99SaleLatency.max ? 'holds' : 'fails',
       ...(p99 === null ? { note: 'no sale finished' } : {}),
     });
   }
@@ -80,6 +81,32 @@ export function judgeSlos(slos: SloSpec, f: Figures, ctx: SloContext): SloVerdic
     out.push({ name: 'approvalRate', target: `>= ${slos.approvalRate.min}`, actual: rate, verdict: rate !== null && rate >= slos.approvalRate.min ? 'holds' : 'fails' });
   }
   return out;
+}
+
+/** A planned fault the embedded stack could not put in force (or take out) on schedule. */
+export interface FaultProblem {
+  id: string;
+  what: string;
+  phase: 'start' | 'stop';
+  message: string;
+}
+
+/**
+ * The fault schedule as a check of its own: a run whose faults did not happen proves nothing about the SLOs, so a
+ * fault that could not be put in force or taken out fails the verdict. `planned` leaves out the faults the stack
+ * cannot take by design (a switch under test that is not ours: a limitation of the run, reported as such).
+ */
+export function judgeFaults(planned: number, problems: readonly FaultProblem[]): SloVerdict {
+  const failedIds = new Set(problems.map((p) => p.id));
+  const applied = planned - failedIds.size;
+  const first = problems.slice(0, 3).map((p) => `${p.id} (${p.what}) ${p.phase === 'start' ? 'not put in force' : 'not taken out'}: ${p.message}`);
+  return {
+    name: 'faultsApplied',
+    target: `${planned} of ${planned}`,
+    actual: applied,
+    verdict: failedIds.size === 0 ? 'holds' : 'fails',
+    ...(first.length > 0 ? { note: first.join('; ') + (problems.length > 3 ? ` (+${problems.length - 3} more)` : '') } : {}),
+  };
 }
 
 export function overallVerdict(slos: readonly SloVerdict[]): 'pass' | 'fail' {

@@ -107,6 +107,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   }
 
   const reversals = tallyReversals(input, state, join.entriesOf, debitsByRrn, debitsByRequest);
+  const namedBySwitch = switchNamedAttempts(input.switchReversals, input.attempts);
 
   // Unprinted-but-debited: an attempt whose original stands as a debit while no receipt for it printed.
   const unprinted: Finding[] = [];
@@ -134,8 +135,11 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const dupItems: Finding[] = [];
   for (const [intentId, list] of byIntent) {
     const entries = list.flatMap((a) => join.entriesOf.get(a) ?? []);
-    const reachedAttempts = list.filter((a) => a.result !== 'dial-failed').length;
-    const reached = Math.max(reachedAttempts, entries.filter((e) => e.type === 'debit' || e.type === 'decline').length);
+    // Reach from the records of the switch and the issuer, not the terminal's account: each request the issuer
+    // booked (debit or decline), plus each attempt the issuer has nothing for but the switch's own reversal names.
+    const booked = entries.filter((e) => e.type === 'debit' || e.type === 'decline').length;
+    const onlySwitch = list.filter((a) => namedBySwitch.has(a) && !(join.entriesOf.get(a) ?? []).some((e) => e.type === 'debit' || e.type === 'decline')).length;
+    const reached = booked + onlySwitch;
     const standing = entries.filter((e) => isNetDebit(state, e));
     if (reached > 1) reachedMoreThanOnce++;
     if (standing.length >= 2) {
@@ -264,8 +268,14 @@ function tallyReversals(
   };
   for (const a of input.attempts) {
     if (!a.reversal) continue;
-    const originals = (entriesOf.get(a) ?? []).filter((e) => e.type === 'debit' || e.type === 'void');
-    count(a.reversal, originals, a.intentId);
+    const joined = (entriesOf.get(a) ?? []).filter((e) => e.type === 'debit' || e.type === 'void');
+    // A debit of the same request posted between the attempt and the reversal's acknowledgement is the one the
+    // reversal had to cancel, even if the join gave it to another attempt with the same keys (a clone, a reset STAN).
+    const end = a.reversal.acknowledgedAt ?? Number.POSITIVE_INFINITY;
+    const sameKeys = (debitsByRequest.get(keyOf(a.terminalId, a.merchantId, a.stan, a.cardRef)) ?? []).filter(
+      (e) => a.kind === 'sale' && e.amount === a.amount && e.at >= a.sentAt && e.at <= end && !joined.includes(e),
+    );
+    count(a.reversal, [...joined, ...sameKeys], a.intentId);
   }
   for (const rev of input.switchReversals) {
     count(rev, switchOriginals(rev, debitsByRrn, debitsByRequest));
@@ -287,6 +297,30 @@ function switchOriginals(rev: ReversalRecord, debitsByRrn: Map<string, LedgerEnt
     const hit = sameKeys.filter((e) => e.transmissionDateTime === rev.transmissionDateTime);
     if (hit.length > 0) return hit;
   }
-  if (rev.rrn) return sameKeys.filter((e) => !e.rrn); // the RRN names another transaction: only unnamed debits remain candidates
-  return sameKeys;
+  // Neither the RRN nor field 7 found it: the same-key debit latest before the reversal began, else the first one
+  // posted after it (a late posting of the request the switch gave up on).
+  const before = sameKeys.filter((e) => e.at <= rev.initiatedAt);
+  if (before.length > 0) return [before.reduce((a, b) => (b.at >= a.at ? b : a))];
+  const after = sameKeys.filter((e) => e.at > rev.initiatedAt);
+  return after.length > 0 ? [after.reduce((a, b) => (b.at < a.at ? b : a))] : [];
+}
+
+/** Attempts a switch reversal names (same keys and amount, sent before the reversal began): they reached the switch. */
+function switchNamedAttempts(revs: readonly ReversalRecord[], attempts: readonly AttemptRecord[]): Set<AttemptRecord> {
+  const byKey = new Map<string, AttemptRecord[]>();
+  for (const a of attempts) push(byKey, keyOf(a.terminalId, a.merchantId, a.stan, a.cardRef), a);
+  const named = new Set<AttemptRecord>();
+  for (const rev of revs) {
+    let chosen: AttemptRecord | undefined;
+    for (const a of byKey.get(keyOf(rev.terminalId, rev.merchantId, rev.stan, rev.cardRef)) ?? []) {
+      if (a.amount !== rev.amount || a.sentAt > rev.initiatedAt) continue;
+      if (rev.rrn && a.rrn === rev.rrn) {
+        chosen = a;
+        break;
+      }
+      if (!chosen || a.sentAt > chosen.sentAt) chosen = a;
+    }
+    if (chosen) named.add(chosen);
+  }
+  return named;
 }

@@ -1,7 +1,9 @@
 // Puts the planned faults in force and takes them out again, through the interfaces a user's stack also has:
 // toxics and link-down through toxiproxy-node-client (so a real Toxiproxy works the same), maintenance and
 // declines on the issuer stub, safeguards and key changes on the built-in switch, STAN resets on the fleet and
-// faults on the virtual printers. A fault a stack cannot take (an external switch's safeguards) is a warning.
+// faults on the virtual printers. A fault a stack cannot take by design (an external switch's safeguards and keys)
+// is a warning and a limitation; any other fault that could not be put in force or taken out is a failure the
+// verdict counts (faultsApplied), so a run never passes on a schedule that did not happen.
 import type { Proxy } from 'toxiproxy-node-client';
 import type { PlannedFault } from './plan';
 
@@ -58,10 +60,53 @@ export function describeFault(f: PlannedFault): string {
   }
 }
 
+/** A fault this stack cannot take by design: the switch under test is not ours. */
+export class NotOursError extends Error {}
+
+/** What each overlapping fault set on one setting, latest on top: when one ends, the one below it is back in force. */
+class Layers<V> {
+  private readonly byKey = new Map<string, { id: string; value: V }[]>();
+
+  push(key: string, id: string, value: V): void {
+    const list = this.byKey.get(key);
+    if (list) list.push({ id, value });
+    else this.byKey.set(key, [{ id, value }]);
+  }
+
+  remove(key: string, id: string): void {
+    const list = this.byKey.get(key) ?? [];
+    const i = list.findIndex((l) => l.id === id);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  /** The value in force: the latest fault's, or undefined when none is left. */
+  top(key: string): V | undefined {
+    const list = this.byKey.get(key);
+    return list && list.length > 0 ? list[list.length - 1].value : undefined;
+  }
+
+  set(key: string, id: string, value: V, on: boolean): V | undefined {
+    if (on) this.push(key, id, value);
+    else this.remove(key, id);
+    return this.top(key);
+  }
+}
+
+export interface FaultFailure {
+  id: string;
+  what: string;
+  phase: 'start' | 'stop';
+  message: string;
+}
+
 export class FaultApplier {
   private readonly downCount = { terminal: 0, issuer: 0 };
-  private maintenanceStack: ('refuse' | 'answer-91' | 'silent')[] = [];
+  private readonly layers = new Layers<unknown>();
   private readonly active = new Set<PlannedFault>();
+  /** Faults that could not be put in force or taken out (not counting those the stack cannot take by design). */
+  readonly failures: FaultFailure[] = [];
+  /** Faults not applied because the switch under test is not ours. */
+  readonly notOurs: string[] = [];
 
   constructor(private readonly t: FaultTargets) {}
 
@@ -75,7 +120,7 @@ export class FaultApplier {
       if (f.end !== undefined) this.active.add(f);
       this.t.onChange(f, true);
     } catch (e) {
-      this.t.warn(`fault ${f.id} (${describeFault(f)}) could not be put in force: ${(e as Error).message}`);
+      this.failed(f, 'start', e as Error);
     }
   }
 
@@ -84,9 +129,16 @@ export class FaultApplier {
     try {
       await this.apply(f, false);
     } catch (e) {
-      this.t.warn(`fault ${f.id} (${describeFault(f)}) could not be taken out: ${(e as Error).message}`);
+      this.failed(f, 'stop', e as Error);
     }
     this.t.onChange(f, false);
+  }
+
+  private failed(f: PlannedFault, phase: 'start' | 'stop', e: Error): void {
+    const what = describeFault(f);
+    this.t.warn(`fault ${f.id} (${what}) could not be ${phase === 'start' ? 'put in force' : 'taken out'}: ${e.message}`);
+    if (e instanceof NotOursError) this.notOurs.push(f.id);
+    else this.failures.push({ id: f.id, what, phase, message: e.message });
   }
 
   /** Takes out every fault still in force (end of load, or an interrupted run). */
@@ -123,26 +175,27 @@ export class FaultApplier {
       }
       case 'maintenance': {
         if (!t.issuer) throw new Error('no issuer stub of ours in this run');
-        if (on) this.maintenanceStack.push(f.mode);
-        else this.maintenanceStack.splice(this.maintenanceStack.lastIndexOf(f.mode), 1);
-        t.issuer.maintenance(this.maintenanceStack.length > 0 ? this.maintenanceStack[this.maintenanceStack.length - 1] : null);
+        t.issuer.maintenance((this.layers.set('maintenance', f.id, f.mode, on) as typeof f.mode | undefined) ?? null);
         return;
       }
       case 'declines': {
         if (!t.issuer) throw new Error('no issuer stub of ours in this run');
-        t.issuer.setDeclineShare(on ? f.share : 0, f.code);
+        const top = this.layers.set('declines', f.id, { share: f.share, code: f.code }, on) as { share: number; code: string } | undefined;
+        if (top) t.issuer.setDeclineShare(top.share, top.code);
+        else t.issuer.setDeclineShare(0, f.code);
         return;
       }
       case 'safeguard': {
-        if (!t.switch) throw new Error('the switch under test is not ours: its safeguards cannot be switched from here');
-        t.switch.setSafeguard(f.name, on ? f.on : (t.safeguards[f.name] ?? true));
+        if (!t.switch) throw new NotOursError('the switch under test is not ours: its safeguards cannot be switched from here');
+        const top = this.layers.set(`safeguard|${f.name}`, f.id, f.on, on) as boolean | undefined;
+        t.switch.setSafeguard(f.name, top ?? t.safeguards[f.name] ?? true);
         return;
       }
       case 'stan-reset':
         for (const i of f.terminalIndices ?? []) t.fleet.resetStan(i, f.stan);
         return;
       case 'rotate-keys': {
-        if (!t.switch) throw new Error('the switch under test is not ours: its keys cannot be changed from here');
+        if (!t.switch) throw new NotOursError('the switch under test is not ours: its keys cannot be changed from here');
         const ids = new Set((f.terminalIndices ?? []).map((i) => t.terminalId(i)));
         for (const id of ids) t.switch.rotateKeys(id);
         return;
@@ -151,11 +204,11 @@ export class FaultApplier {
         for (const i of f.terminalIndices ?? []) {
           const p = t.printer(i);
           if (!p) throw new Error(`terminal ${i} has no virtual printer`);
-          if (f.fault === 'paper-out') p.loadPaper(on ? 0 : Infinity);
-          else if (f.fault === 'cover-open') p.setCoverOpen(on);
-          else if (f.fault === 'offline') p.setOffline(on ? 'before' : false);
-          else if (f.fault === 'offline-during') p.setOffline(on ? 'during' : false);
-          else p.setSlow(on ? (f.slowBy ?? 2000) : 0);
+          const L = this.layers;
+          if (f.fault === 'paper-out') p.loadPaper(L.set(`${i}|paper`, f.id, 0, on) === undefined ? Infinity : 0);
+          else if (f.fault === 'cover-open') p.setCoverOpen(L.set(`${i}|cover`, f.id, true, on) !== undefined);
+          else if (f.fault === 'slow') p.setSlow((L.set(`${i}|slow`, f.id, f.slowBy ?? 2000, on) as number | undefined) ?? 0);
+          else p.setOffline((L.set(`${i}|offline`, f.id, f.fault === 'offline' ? 'before' : 'during', on) as 'before' | 'during' | undefined) ?? false);
         }
         return;
     }

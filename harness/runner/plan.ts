@@ -112,7 +112,7 @@ function planIntents(
       at: Math.floor(t),
       kind,
       terminalIndex,
-      cardIndex: prng.int(issuer.accounts),
+      cardIndex: prng.int(load.cards ?? issuer.accounts),
       amount,
       secondSwipe: kind === 'sale' && prng.next() < load.secondSwipe,
     };

@@ -5,9 +5,12 @@ import type { ReceiptRecord } from '../reconcile/records';
 
 export class ReceiptLog {
   readonly records: ReceiptRecord[] = [];
+  /** Receipts by the sink's answer (printed, not-printed, unknown). */
+  readonly tally: Record<string, number> = {};
 
   wrap(inner: PrinterSink): PrinterSink {
     const log = this.records;
+    const tally = this.tally;
     return {
       async print(receipt: Receipt): Promise<PrintResult> {
         let result: PrintResult;
@@ -16,6 +19,7 @@ export class ReceiptLog {
         } catch {
           result = 'unknown';
         }
+        tally[result] = (tally[result] ?? 0) + 1;
         log.push({
           at: Date.now(),
           kind: receipt.kind,

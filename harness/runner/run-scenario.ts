@@ -6,19 +6,22 @@ import { Registry } from 'prom-client';
 import {
   computeFigures,
   createLiveMetrics,
+  judgeFaults,
   judgeSlos,
   junitXml,
   overallVerdict,
-  startMetricsServer,
+  openMetricsServer,
+  registerFleetMetrics,
+  type FaultEffects,
   summaryText,
   writeReport,
   type MetricsServer,
   type RunReport,
   type SettlementFigures,
-  type Trail,
 } from '../metrics';
-import { reconcile, type LedgerEntry, type ReconcileInput, type Reconciliation } from '../reconcile';
+import { reconcile, type ReconcileInput, type Reconciliation } from '../reconcile';
 import { describeFault, FaultApplier } from './faults';
+import { buildTrails } from './finding-trails';
 import { LoadDriver } from './load';
 import { buildPlan, type RunPlan } from './plan';
 import { ProgressReporter } from './progress';
@@ -35,8 +38,9 @@ export interface RunOptions {
   junitFile?: string;
   switchAddress?: { host: string; port: number };
   toxiproxyUrl?: string;
-  /** Serve /metrics on 127.0.0.1:<port> during the run (0 = a free port). */
-  metricsPort?: number;
+  /** Serve /metrics on 127.0.0.1:<port> during the run: absent, DEFAULT_METRICS_PORT (a free port if that one is
+   *  taken); a number, that port (0 = a free one; taken = a failure to start); null, no metrics server. */
+  metricsPort?: number | null;
   metricsHost?: string;
   /** Progress and notices; stderr by default. */
   progress?: NodeJS.WriteStream;
@@ -60,8 +64,6 @@ export class StartError extends Error {
   }
 }
 
-const MAX_FINDING_TRAILS = 50;
-
 function timestamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
@@ -84,15 +86,21 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const warnings: string[] = [];
   const limitations: string[] = [];
   const receiptLog = new ReceiptLog();
-  const trails = new TrailRecorder();
+  mkdirSync(path.join(outDir, 'records'), { recursive: true });
+  const trails = new TrailRecorder(path.join(outDir, 'records', 'messages.bin'));
 
   let metricsServer: MetricsServer | undefined;
+  if (opts.metricsPort !== null) {
+    try {
+      metricsServer = await openMetricsServer(registry, opts.metricsPort, opts.metricsHost ?? '127.0.0.1', notice);
+    } catch (err) {
+      trails.close();
+      throw new StartError((err as Error).message);
+    }
+    notice(`metrics on ${metricsServer.url}`);
+  }
   let stack: Stack;
   try {
-    if (opts.metricsPort !== undefined) {
-      metricsServer = await startMetricsServer(registry, opts.metricsPort, opts.metricsHost ?? '127.0.0.1');
-      notice(`metrics on ${metricsServer.url}`);
-    }
     stack = await startStack({
       scenario,
       seed: plan.seed,
@@ -104,9 +112,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       trails,
     });
   } catch (err) {
+    trails.close();
     await metricsServer?.close();
     throw new StartError(`could not start the stack: ${(err as Error).message}`);
   }
+  registerFleetMetrics(registry, () => stack.fleet.stats(), () => receiptLog.tally);
   if (opts.switchAddress) {
     limitations.push(
       `the switch under test (${opts.switchAddress.host}:${opts.switchAddress.port}) is not ours: its safeguards and keys cannot be changed from here, ` +
@@ -249,6 +259,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     await chain;
     await serial(() => applier.stopAll());
     signal?.removeEventListener('abort', onAbort);
+    if (applier.notOurs.length > 0) {
+      limitations.push(`faults ${applier.notOurs.join(', ')} were not applied: the switch under test is not ours`);
+    }
 
     phase = 'settle';
     const settleDeadline = Date.now() + (signal?.aborted ? Math.min(scenario.settle, 2000) : scenario.settle);
@@ -277,6 +290,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     }
     const figures = computeFigures(rec, saleLatencies, saleOutcomes, settlement, ledgerAvailable);
     const slos = judgeSlos(scenario.slos, figures, { ledgerAvailable });
+    const applicable = plan.faults.length - new Set(applier.notOurs).size;
+    if (applicable > 0) slos.push(judgeFaults(applicable, applier.failures));
     const finishedAt = new Date();
     report = {
       posfault: 'run-report/1',
@@ -296,12 +311,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       slos,
       verdict: overallVerdict(slos),
       reconciliation: rec,
-      trails: buildTrails(rec, trails, input.ledger),
+      faultEffects: await faultEffects(registry, stack, receiptLog),
+      trails: buildTrails(rec, trails, input.ledger, input.attempts),
       limitations,
       warnings,
     };
     if (trails.droppedCount > 0) warnings.push(`message trails kept the first ${trails.size} messages; ${trails.droppedCount} later ones were not kept`);
   } finally {
+    trails.close();
     stopLive();
     progress.stop();
     await stack.close();
@@ -371,24 +388,32 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function buildTrails(rec: Reconciliation, trails: TrailRecorder, ledger: readonly LedgerEntry[]): Record<string, Trail> {
-  const out: Record<string, Trail> = {};
-  const bySeq = new Map(ledger.map((e) => [e.seq, e]));
-  const add = (key: string, terminalId: string, stans: string[], seqs: number[]) => {
-    const messages = stans.flatMap((s) => trails.trailOf(terminalId, s)).sort((a, b) => a.at - b.at);
-    // The debits and everything the issuer applied against them (reversals, voids).
-    const related = ledger.filter((e) => e.originalSeq !== undefined && seqs.includes(e.originalSeq)).map((e) => e.seq);
-    const entries = [...new Set([...seqs, ...related])].sort((a, b) => a - b).flatMap((s) => bySeq.get(s) ?? []);
-    out[key] = { messages, ledger: entries };
+/** What the components said of themselves: evidence in report.json that each fault took effect. */
+async function faultEffects(registry: Registry, stack: Stack, receipts: ReceiptLog): Promise<FaultEffects> {
+  const s = stack.fleet.stats();
+  const sum = async (name: string, label?: string): Promise<Record<string, number>> => {
+    const out: Record<string, number> = {};
+    const metric = registry.getSingleMetric(name);
+    if (!metric) return out;
+    for (const v of (await metric.get()).values) {
+      const k = label ? String(v.labels[label] ?? '') : 'all';
+      out[k] = (out[k] ?? 0) + v.value;
+    }
+    return out;
   };
-  for (const f of rec.unprintedButDebited.items.slice(0, MAX_FINDING_TRAILS)) {
-    add(`unprinted-but-debited ${f.intentId ?? '?'} ${f.terminalId}/${f.stan}`, f.terminalId, [f.stan], f.ledgerSeqs);
-  }
-  for (const f of rec.duplicateCharges.items.slice(0, MAX_FINDING_TRAILS)) {
-    const stans = f.stans ?? [f.stan];
-    add(`duplicate-charge ${f.intentId ?? '?'} ${f.terminalId}/${stans.join('+')}`, f.terminalId, stans, f.ledgerSeqs);
-  }
-  return out;
+  return {
+    receipts: { ...receipts.tally },
+    fleet: {
+      dials: s.dials,
+      dialFailures: { ...s.dialFailures },
+      lateResponses: s.lateResponses,
+      badFrames: s.badFrames,
+      badResponseMacs: s.badResponseMacs,
+      signOnFailures: s.signOnFailures,
+      reprints: s.reprints,
+    },
+    proxy: { bytesCorrupted: (await sum('posfault_proxy_bytes_corrupted_total')).all ?? 0, lineEvents: await sum('posfault_proxy_line_events_total', 'event') },
+  };
 }
 
 function junitDetails(rec: Reconciliation): Record<string, string> {

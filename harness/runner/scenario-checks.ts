@@ -1,53 +1,92 @@
 // Checks the schema cannot express on its own: references between parts of the scenario (terminal indices within
-// the fleet, fault windows, a rate the load can reach).
-import type { Scenario } from './scenario-schema';
+// the fleet, fault windows, a rate the load can reach, toxic attributes against the proxy's registry). They read
+// the raw file, not the parsed scenario, so that they still run when the schema found mistakes elsewhere: a file
+// with both kinds of mistake gets every one at once. A value of the wrong shape is skipped (the schema reports it).
+import { parseDuration } from './duration';
+import { toxicProblems } from './toxic-checks';
 
 export interface SemanticProblem {
   path: (string | number)[];
   message: string;
 }
 
-export function semanticProblems(s: Scenario): SemanticProblem[] {
+type Raw = Record<string, unknown>;
+const obj = (x: unknown): Raw | undefined => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Raw) : undefined);
+const int = (x: unknown): number | undefined => (typeof x === 'number' && Number.isInteger(x) ? x : undefined);
+const dur = (x: unknown): number | undefined => (typeof x === 'string' ? (parseDuration(x) ?? undefined) : undefined);
+const DEFAULT_FIRST_ID = 10000001;
+
+export function semanticProblems(raw: unknown): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
-  const n = s.fleet.terminals;
-  const indexCheck = (list: number[], path: (string | number)[]) => {
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  const s = obj(raw) ?? {};
+  const fleet = obj(s.fleet) ?? {};
+  const n = int(fleet.terminals);
+  const printers = obj(fleet.printers) ?? {};
+  const virtualPrinters = printers.sink === 'virtual';
+
+  const indexCheck = (list: unknown[], path: (string | number)[]) => {
+    if (n === undefined) return;
     list.forEach((i, k) => {
-      if (i >= n) problems.push({ path: [...path, k], message: `terminal index ${i} is outside the fleet (0 to ${n - 1})` });
+      if (typeof i === 'number' && i >= n) add([...path, k], `terminal index ${i} is outside the fleet (0 to ${n - 1})`);
     });
   };
-  s.faults.forEach((f, i) => {
-    if (typeof f.at !== 'number' && f.at.from > f.at.to) {
-      problems.push({ path: ['faults', i, 'at'], message: 'from must not be later than to' });
+
+  const faults = Array.isArray(s.faults) ? s.faults : [];
+  faults.forEach((rawFault, i) => {
+    const f = obj(rawFault);
+    if (!f) return;
+    const at = obj(f.at);
+    const from = at ? dur(at.from) : undefined;
+    const to = at ? dur(at.to) : undefined;
+    if (from !== undefined && to !== undefined && from > to) add(['faults', i, 'at'], 'from must not be later than to');
+    if ((int(f.times) ?? 1) > 1 && typeof f.at === 'string') add(['faults', i, 'times'], 'several occurrences need a window: at: { from: ..., to: ... }');
+    if ((f.kind === 'stan-reset' || f.kind === 'rotate-keys') && f.for !== undefined) add(['faults', i, 'for'], `a ${f.kind} happens at one instant; remove "for"`);
+    if (f.kind === 'printer') {
+      if (!virtualPrinters) add(['faults', i, 'fault'], 'printer faults need fleet.printers.sink: virtual');
+      if (f.slowBy !== undefined && f.fault !== 'slow') add(['faults', i, 'slowBy'], `slowBy is for fault: slow, not ${String(f.fault)}`);
     }
-    if ((f.times ?? 1) > 1 && typeof f.at === 'number') {
-      problems.push({ path: ['faults', i, 'times'], message: 'several occurrences need a window: at: { from: ..., to: ... }' });
-    }
-    if ((f.kind === 'stan-reset' || f.kind === 'rotate-keys') && f.for !== undefined) {
-      problems.push({ path: ['faults', i, 'for'], message: `a ${f.kind} happens at one instant; remove "for"` });
-    }
-    if (f.kind === 'printer' && s.fleet.printers.sink !== 'virtual') {
-      problems.push({ path: ['faults', i, 'fault'], message: 'printer faults need fleet.printers.sink: virtual' });
-    }
-    if ('terminals' in f && Array.isArray(f.terminals)) indexCheck(f.terminals, ['faults', i, 'terminals']);
+    if (f.kind === 'toxic') for (const p of toxicProblems(f.type, f.attributes)) add(['faults', i, ...p.path], p.message);
+    if (Array.isArray(f.terminals)) indexCheck(f.terminals, ['faults', i, 'terminals']);
+    const count = int(obj(f.terminals)?.count);
+    if (count !== undefined && n !== undefined && count > n) add(['faults', i, 'terminals', 'count'], `${count} terminals asked for, the fleet has ${n}`);
   });
-  const seen = new Set<number>();
-  (s.fleet.sharedIds ?? []).forEach((group, g) => {
+
+  const seen = new Set<unknown>();
+  (Array.isArray(fleet.sharedIds) ? fleet.sharedIds : []).forEach((group, g) => {
+    if (!Array.isArray(group)) return;
     indexCheck(group, ['fleet', 'sharedIds', g]);
-    if (group[0] === group[1]) problems.push({ path: ['fleet', 'sharedIds', g], message: 'a pair names two different terminals' });
+    if (group.length === 2 && group[0] === group[1]) add(['fleet', 'sharedIds', g], 'a pair names two different terminals');
     group.forEach((i, k) => {
-      if (seen.has(i)) problems.push({ path: ['fleet', 'sharedIds', g, k], message: `terminal index ${i} is already in a pair` });
+      if (seen.has(i)) add(['fleet', 'sharedIds', g, k], `terminal index ${String(i)} is already in a pair`);
       seen.add(i);
     });
   });
-  if (s.fleet.printers.paperAfter !== undefined && s.fleet.printers.sink !== 'virtual') {
-    problems.push({ path: ['fleet', 'printers', 'paperAfter'], message: 'paperAfter needs sink: virtual' });
+  const firstId = typeof fleet.firstId === 'string' && /^\d{8}$/.test(fleet.firstId) ? Number(fleet.firstId) : fleet.firstId === undefined ? DEFAULT_FIRST_ID : undefined;
+  if (firstId !== undefined && n !== undefined && firstId + n - 1 > 99_999_999) {
+    add(['fleet', 'firstId'], `${n} terminals from ${String(firstId).padStart(8, '0')} run past 99999999 (terminal ids have 8 digits): start at ${100_000_000 - n} at most`);
   }
-  if (s.slos.settlementFailures && !s.settlement) {
-    problems.push({ path: ['slos', 'settlementFailures'], message: 'needs settlement: true' });
+  if (printers.paperAfter !== undefined && !virtualPrinters) add(['fleet', 'printers', 'paperAfter'], 'paperAfter needs sink: virtual');
+
+  const latency = obj(obj(s.issuer)?.latency);
+  const lMin = dur(latency?.min);
+  const lMax = dur(latency?.max);
+  if (lMin !== undefined && lMax !== undefined && lMin > lMax) add(['issuer', 'latency'], `min (${String(latency?.min)}) must not exceed max (${String(latency?.max)})`);
+  const saf = obj(obj(s.switch)?.saf);
+  const interval = dur(saf?.interval);
+  const maxInterval = dur(saf?.maxInterval);
+  if (interval !== undefined && maxInterval !== undefined && interval > maxInterval) {
+    add(['switch', 'saf'], `interval (${String(saf?.interval)}) must not exceed maxInterval (${String(saf?.maxInterval)})`);
   }
-  const stagesPeak = Math.max(0, ...(s.load.stages ?? []).map((st) => st.rate));
-  if (s.load.rate === undefined && stagesPeak <= 0) {
-    problems.push({ path: ['load', 'stages'], message: 'at least one stage needs a rate above 0' });
+
+  if (obj(s.slos)?.settlementFailures !== undefined && s.settlement !== true) add(['slos', 'settlementFailures'], 'needs settlement: true');
+  const load = obj(s.load) ?? {};
+  if (load.rate === undefined && Array.isArray(load.stages) && load.stages.length > 0) {
+    const peak = Math.max(0, ...load.stages.map((st) => (typeof obj(st)?.rate === 'number' ? (obj(st)?.rate as number) : 0)));
+    if (peak <= 0) add(['load', 'stages'], 'at least one stage needs a rate above 0');
   }
+  const cards = int(load.cards);
+  const accounts = obj(s.issuer)?.accounts === undefined ? 1000 : int(obj(s.issuer)?.accounts);
+  if (cards !== undefined && accounts !== undefined && cards > accounts) add(['load', 'cards'], `${cards} cards asked for, the issuer has ${accounts} accounts (issuer.accounts)`);
   return problems;
 }

@@ -47,15 +47,15 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     throw new ScenarioError(file, [{ path: '', message: 'expected a mapping of scenario settings (name, seed, fleet, load, ...)' }]);
   }
   const parsed = Scenario.safeParse(data);
-  if (!parsed.success) {
-    throw new ScenarioError(file, parsed.error.issues.map((i) => describeIssue(i, doc, lines)));
+  // The cross-setting checks read the raw file, so they run even when the schema found mistakes: all at once.
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, doc, lines));
+  for (const p of semanticProblems(data)) {
+    const problem = { path: formatPath(p.path), line: lineOf(doc, lines, p.path, false), message: p.message };
+    if (!problems.some((q) => q.path === problem.path && q.message === problem.message)) problems.push(problem);
   }
-  const semantic = semanticProblems(parsed.data);
-  if (semantic.length > 0) {
-    throw new ScenarioError(
-      file,
-      semantic.map((p) => ({ path: formatPath(p.path), line: lineOf(doc, lines, p.path, false), message: p.message })),
-    );
+  if (problems.length > 0 || !parsed.success) {
+    problems.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+    throw new ScenarioError(file, problems);
   }
   return parsed.data;
 }

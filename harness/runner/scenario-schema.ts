@@ -40,8 +40,6 @@ const timing = {
 
 export const LINKS = ['terminal', 'issuer'] as const;
 export const Link = z.enum(LINKS);
-export const STANDARD_TOXICS = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'noop'] as const;
-export const POS_TOXICS = ['line_noise', 'carrier_drop', 'dialup'] as const;
 export const SAFEGUARDS = ['duplicateDetection', 'macVerification', 'storeAndForward', 'issuerTimeout'] as const;
 export const MAINTENANCE_MODES = ['refuse', 'answer-91', 'silent'] as const;
 /** offline: refused before the job (not printed); offline-during: the link drops mid-job (printed or not, unknown). */
@@ -50,7 +48,8 @@ export const PRINTER_FAULTS = ['paper-out', 'cover-open', 'offline', 'offline-du
 const ToxicFault = z.strictObject({
   kind: z.literal('toxic'),
   link: Link,
-  type: z.enum([...STANDARD_TOXICS, ...POS_TOXICS]),
+  /** Checked with its attributes against the proxy's toxic registry (toxic-checks.ts), not listed here. */
+  type: z.string({ error: 'expected a toxic type such as latency or line_noise' }),
   stream: z.enum(['upstream', 'downstream']).default('downstream'),
   toxicity: Share.default(1),
   attributes: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
@@ -174,6 +173,8 @@ const Load = z
       .strictObject({ min: PositiveInt, max: PositiveInt })
       .refine((a) => a.min <= a.max, { error: 'min must not exceed max' })
       .default({ min: 100, max: 50_000 }),
+    /** How many distinct cards the load draws from (the first N of the issuer's accounts); default all of them. */
+    cards: PositiveInt.max(1_000_000).optional(),
     /** Shares of the intents that are voids (of an earlier sale on the same terminal), inquiries and refunds. */
     mix: z
       .strictObject({ void: Share.default(0), inquiry: Share.default(0), refund: Share.default(0) })

@@ -64,4 +64,13 @@ describe('SLO verdicts, JUnit and percentiles', () => {
     assert.match(xml, /stan 000001 &amp; co/);
     assert.match(xml, /unprintedButDebited = 3 breaks &lt;= 0/);
   });
+
+  it('p99SaleLatency is not computed (and fails) when no sale finished, as approvalRate', () => {
+    const none = computeFigures(reconcile({ ledger: [], attempts: [], switchReversals: [], receipts: [] }), [], []);
+    const v = judgeSlos({ p99SaleLatency: { max: 1000 }, approvalRate: { min: 0.5 } }, none, { ledgerAvailable: true });
+    assert.deepEqual(v.map((s) => [s.name, s.verdict]), [['p99SaleLatency', 'not-computed'], ['approvalRate', 'fails']]);
+    assert.match(v[0].note ?? '', /no sale finished/);
+    assert.equal(overallVerdict(v), 'fail');
+  });
 });
+

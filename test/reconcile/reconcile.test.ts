@@ -347,3 +347,90 @@ describe('reconciler: requests garbled on the line', () => {
     assert.equal(r.unprintedButDebited.count, 0);
   });
 });
+
+describe('reconciler: reach and reversals from the ledger and the switch records', () => {
+  beforeEach(() => resetSeq());
+
+  it('an intent is reached more than once only by what the issuer booked or the switch recorded, not by the terminal\'s account', () => {
+    // Two attempts the terminal says got past dialling (no-response, then declined by the switch on its own):
+    // neither the issuer nor the switch has any record of them, so they reached nothing as far as anyone can prove.
+    const r = reconcile({
+      ledger: [],
+      attempts: [
+        attempt({ intentId: 'i1', stan: '000050', sentAt: 5, result: 'no-response' }),
+        attempt({ intentId: 'i1', attempt: 2, stan: '000051', sentAt: 50, result: 'declined', responseCode: '91' }),
+      ],
+      switchReversals: [],
+      receipts: [],
+    });
+    assert.equal(r.duplicateCharges.reachedMoreThanOnce, 0);
+    assert.equal(r.duplicateCharges.prevented, 0);
+  });
+
+  it('an attempt the issuer never booked but the switch reversed on its own counts as reaching the switch', () => {
+    const r = reconcile({
+      ledger: [entry({ type: 'debit', stan: '000053', at: 60, rrn: 'R53' })],
+      attempts: [
+        attempt({ intentId: 'i1', stan: '000052', sentAt: 5, result: 'declined', responseCode: '98' }),
+        attempt({ intentId: 'i1', attempt: 2, stan: '000053', sentAt: 55, result: 'approved', responseCode: '00', rrn: 'R53' }),
+      ],
+      switchReversals: [reversal({ initiator: 'switch', stan: '000052', status: 'acknowledged', ackCode: '25', initiatedAt: 20 })],
+      receipts: [receipt({ stan: '000053', rrn: 'R53', printed: 'printed', intentId: 'i1' })],
+    });
+    assert.equal(r.duplicateCharges.reachedMoreThanOnce, 1);
+    assert.equal(r.duplicateCharges.prevented, 1);
+  });
+
+  it('a switch reversal whose RRN names no debit falls back to the same-key debit latest before it: that debit standing is not completed', () => {
+    // The issuer booked the debit under another RRN than the one the switch holds; an unnamed older debit of a
+    // reset STAN must not be taken for it.
+    const r = reconcile({
+      ledger: [
+        entry({ type: 'debit', stan: '000060', at: 10, rrn: 'OTHER', transmissionDateTime: '1121130001' }),
+      ],
+      attempts: [attempt({ intentId: 'i1', stan: '000060', sentAt: 5, result: 'declined', responseCode: '98' })],
+      switchReversals: [reversal({ initiator: 'switch', stan: '000060', rrn: 'SW60', status: 'acknowledged', ackCode: '25', initiatedAt: 20, transmissionDateTime: '1121139999' })],
+      receipts: [],
+    });
+    assert.equal(r.reversals.byInitiator.switch.initiated, 1);
+    assert.equal(r.reversals.byInitiator.switch.completed, 0, 'the debit it had to cancel still stands');
+    assert.deepEqual(r.reversals.notCompleted[0].ledgerSeqs, [1]);
+  });
+
+  it('a switch reversal without RRN finds its debit by field 7 among same-key debits', () => {
+    const r = reconcile({
+      ledger: [
+        entry({ type: 'debit', stan: '000061', at: 10, rrn: 'A', transmissionDateTime: '1121130001' }),
+        entry({ type: 'reversal', stan: '000061', at: 12, originalSeq: 1 }),
+        entry({ type: 'debit', stan: '000061', at: 30, rrn: 'B', transmissionDateTime: '1121130002' }),
+      ],
+      attempts: [],
+      switchReversals: [
+        // Field 7 names the first (reversed) debit although the second, later one is the latest before it.
+        reversal({ initiator: 'switch', stan: '000061', status: 'acknowledged', ackCode: '00', initiatedAt: 40, transmissionDateTime: '1121130001' }),
+        reversal({ initiator: 'switch', stan: '000061', status: 'acknowledged', ackCode: '00', initiatedAt: 40, transmissionDateTime: '1121130002' }),
+      ],
+      receipts: [],
+    });
+    assert.equal(r.reversals.byInitiator.switch.completed, 1);
+    assert.deepEqual(r.reversals.notCompleted.map((f) => f.ledgerSeqs), [[3]]);
+  });
+
+  it('a terminal reversal is not completed when a same-key debit posted between its attempt and its acknowledgement stands, even if joined elsewhere', () => {
+    // A cloned terminal (same id) sent the same STAN, card and amount just after: the join gives the debit to the
+    // clone's later attempt, but it is the one the first attempt's reversal had to cancel.
+    const rev = reversal({ stan: '000070', status: 'acknowledged', ackCode: '25', initiatedAt: 40, acknowledgedAt: 45 });
+    const r = reconcile({
+      ledger: [entry({ type: 'debit', stan: '000070', at: 30 })],
+      attempts: [
+        attempt({ intentId: 'i1', stan: '000070', sentAt: 5, result: 'no-response', reversal: rev }),
+        attempt({ intentId: 'i2', terminalIndex: 1, stan: '000070', sentAt: 20, result: 'no-response' }),
+      ],
+      switchReversals: [],
+      receipts: [],
+    });
+    assert.equal(r.reversals.initiated, 1);
+    assert.equal(r.reversals.completed, 0);
+    assert.deepEqual(r.reversals.notCompleted[0].ledgerSeqs, [1]);
+  });
+});

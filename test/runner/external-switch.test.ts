@@ -43,9 +43,10 @@ describe('posfault run --switch: a switch under test', function () {
     assert.ok(r);
     assert.match(r.stack.switch, /under test/);
     assert.ok((r.load.outcomes['approved-with-receipt'] ?? 0) > 0, 'sales went through the external switch');
-    const ledgerSlos = r.slos.filter((s) => s.name !== 'p99SaleLatency');
+    const ledgerSlos = r.slos.filter((s) => s.name !== 'p99SaleLatency' && s.name !== 'faultsApplied');
     assert.ok(ledgerSlos.every((s) => s.verdict === 'not-computed'), JSON.stringify(r.slos));
     assert.equal(r.slos.find((s) => s.name === 'p99SaleLatency')?.verdict, 'holds');
+    assert.equal(r.slos.find((s) => s.name === 'faultsApplied')?.verdict, 'holds', 'its latency toxic is on our proxy');
     assert.equal(r.figures.ledgerAvailable, false);
     assert.match(run.stdout, /unprinted-but-debited\s+n\/a \(no ledger\)/);
     assert.ok(r.limitations.some((l) => /not ours/.test(l)));

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { Registry } from 'prom-client';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { startProxyServer, type RunningProxyServer } from '../../proxies';
+import { judgeFaults } from '../../harness/metrics';
 import { FaultApplier, describeFault } from '../../harness/runner/faults';
 import type { PlannedFault } from '../../harness/runner/plan';
 import { masked } from '../../harness/runner/trails';
@@ -68,12 +69,77 @@ describe('fault applier: toxics and links through the Toxiproxy API', () => {
     assert.equal(await enabled(), true);
   });
 
-  it('warns instead of failing when a fault cannot apply (no switch of ours, a toxic the server refuses)', async () => {
+  it('a fault the stack refuses is a failure the verdict counts; one a switch under test cannot take is a limitation', async () => {
     await applier.start({ kind: 'safeguard', name: 'storeAndForward', on: false, at: 0, id: 's1', start: 0, end: 5 } as PlannedFault);
     await applier.start(toxic({ id: 'f9', attributes: { latency: -5 } as never, type: 'no_such_toxic' as never }));
     assert.equal(warnings.length, 2);
     assert.match(warnings[0], /not ours/);
     assert.match(warnings[1], /f9/);
+    assert.deepEqual(applier.notOurs, ['s1']);
+    assert.deepEqual(applier.failures.map((f) => [f.id, f.phase]), [['f9', 'start']]);
+    const verdict = judgeFaults(1, applier.failures);
+    assert.equal(verdict.verdict, 'fails');
+    assert.equal(verdict.actual, 0);
+    assert.match(verdict.note ?? '', /f9 .*not put in force/);
+    assert.equal(judgeFaults(2, []).verdict, 'holds');
+  });
+});
+
+describe('fault applier: overlapping faults on one setting', () => {
+  const calls: string[] = [];
+  const planned = (over: Record<string, unknown>): PlannedFault => ({ at: 0, start: 0, end: 100, ...over }) as unknown as PlannedFault;
+  const make = () =>
+    new FaultApplier({
+      proxies: {} as never,
+      safeguards: { duplicateDetection: true },
+      issuer: { maintenance: (m) => calls.push(`maintenance ${m}`), setDeclineShare: (share, code) => calls.push(`declines ${share} ${code}`) },
+      switch: { setSafeguard: (n, on) => calls.push(`${n} ${on}`), rotateKeys: () => undefined },
+      fleet: { resetStan: () => undefined },
+      terminalId: (i) => String(10000001 + i),
+      printer: (i) => ({
+        loadPaper: (n?: number) => calls.push(`printer ${i} paper ${n}`),
+        setCoverOpen: (o: boolean) => calls.push(`printer ${i} cover ${o}`),
+        setOffline: (m: false | 'before' | 'during') => calls.push(`printer ${i} offline ${m}`),
+        setSlow: (ms: number) => calls.push(`printer ${i} slow ${ms}`),
+      }),
+      warn: (m) => calls.push(`warn ${m}`),
+      onChange: () => undefined,
+    });
+  beforeEach(() => (calls.length = 0));
+
+  it('a safeguard stays off while another window that switched it off is still open', async () => {
+    const a = make();
+    const f1 = planned({ kind: 'safeguard', name: 'duplicateDetection', on: false, id: 'a' });
+    const f2 = planned({ kind: 'safeguard', name: 'duplicateDetection', on: false, id: 'b' });
+    await a.start(f1);
+    await a.start(f2);
+    await a.stop(f1);
+    assert.deepEqual(calls, ['duplicateDetection false', 'duplicateDetection false', 'duplicateDetection false']);
+    await a.stop(f2);
+    assert.equal(calls[3], 'duplicateDetection true', 'back to the configured value once both ended');
+  });
+
+  it('declines: the share of the fault still in force comes back, then none', async () => {
+    const a = make();
+    const f1 = planned({ kind: 'declines', share: 0.2, code: '05', id: 'a' });
+    const f2 = planned({ kind: 'declines', share: 0.5, code: '51', id: 'b' });
+    await a.start(f1);
+    await a.start(f2);
+    await a.stop(f2);
+    await a.stop(f1);
+    assert.deepEqual(calls, ['declines 0.2 05', 'declines 0.5 51', 'declines 0.2 05', 'declines 0 05']);
+  });
+
+  it('paper-out: the printer gets paper back only when no paper-out on it is left', async () => {
+    const a = make();
+    const f1 = planned({ kind: 'printer', fault: 'paper-out', terminals: [0, 1], terminalIndices: [0, 1], id: 'a' });
+    const f2 = planned({ kind: 'printer', fault: 'paper-out', terminals: [1], terminalIndices: [1], id: 'b' });
+    await a.start(f1);
+    await a.start(f2);
+    await a.stop(f1);
+    assert.deepEqual(calls.slice(3), ['printer 0 paper Infinity', 'printer 1 paper 0']);
+    await a.stop(f2);
+    assert.equal(calls[5], 'printer 1 paper Infinity');
   });
 });
 

@@ -41,4 +41,28 @@ describe('progress', () => {
     p.stop();
     assert.equal(text, `posfault: ${progressText(state)}\n`);
   });
+
+  it('on a TTY rewrites one line with \\r, cut to the width, with no newline until stop()', async () => {
+    const writes: string[] = [];
+    const tty = { isTTY: true, columns: 60, write: (t: string) => writes.push(t) > 0 } as unknown as NodeJS.WriteStream;
+    let sent = 10;
+    const p = new ProgressReporter(() => ({ ...state, sent: sent++ }), tty);
+    p.start();
+    await new Promise((r) => setTimeout(r, 700));
+    assert.ok(writes.length >= 2, `rewritten several times: ${writes.length}`);
+    for (const w of writes) {
+      assert.ok(w.startsWith('\r'), JSON.stringify(w));
+      assert.ok(!w.includes('\n'), 'no newline while running');
+      assert.equal(w.length, 1 + 59, 'padded and cut to the terminal width less one');
+    }
+    assert.notEqual(writes[0], writes[1], 'each rewrite shows the state now');
+    p.stop();
+    const last = writes[writes.length - 1];
+    assert.match(last, /^\r.*\n$/);
+    assert.equal(last.indexOf('\n'), last.length - 1);
+    const count = writes.length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(writes.length, count, 'nothing written after stop()');
+  });
 });
+

@@ -32,8 +32,16 @@ export interface CliRun {
   ms: number;
 }
 
-export function runCli(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; onStderr?: (chunk: string, child: ChildProcess) => void } = {}): Promise<CliRun> {
+/**
+ * `metricsDefault`: leave the run on its default /metrics port; otherwise a run gets `--metrics-port 0` (unless its
+ * arguments choose), so that runs in parallel never compete for the default port.
+ */
+export function runCli(
+  args: string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; onStderr?: (chunk: string, child: ChildProcess) => void; metricsDefault?: boolean } = {},
+): Promise<CliRun> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'posfault-run-'));
+  if (args[0] === 'run' && !opts.metricsDefault && !args.includes('--metrics-port') && !args.includes('--no-metrics')) args = [...args, '--metrics-port', '0'];
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args.map((a) => (a === '$OUT' ? outDir : a))], {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { buildPlan } from '../../harness/runner/plan';
 import { parseScenario, ScenarioError } from '../../harness/runner/scenario-load';
 
 const GOOD = `name: tiny
@@ -119,4 +120,54 @@ describe('scenario files: validation before anything starts', () => {
     const p = problems(GOOD.replace('faults:\n', 'faults:\n  - { kind: printer, terminals: all, fault: paper-out, at: 1s }\n'));
     assert.equal(p[0].path, 'faults[0].fault');
   });
+
+  it('checks toxic attributes against the proxy\'s registry: a misspelt name, a wrong type, out of range, an unknown type', () => {
+    const p = problems(
+      GOOD.replace('attributes: { latency: 100 }', 'attributes: { latncy: 100 }').replace(
+        'slos:',
+        '  - { kind: toxic, link: terminal, type: line_noise, attributes: { ber_ppm: 2000000, burst_bits: "8" }, at: 1s }\n' +
+          '  - { kind: toxic, link: issuer, type: bandwidth, at: 1s }\n' +
+          '  - { kind: toxic, link: issuer, type: lag, at: 1s }\nslos:',
+      ),
+    );
+    const by = Object.fromEntries(p.map((x) => [x.path, x]));
+    assert.match(by['faults[0].attributes.latncy']?.message ?? '', /unknown attribute "latncy" for toxic latency \(expected: latency, jitter\)/);
+    assert.equal(by['faults[0].attributes.latncy']?.line, 12);
+    assert.match(by['faults[1].attributes.ber_ppm']?.message ?? '', /at most 1000000/);
+    assert.match(by['faults[1].attributes.burst_bits']?.message ?? '', /whole number/);
+    assert.match(by['faults[2].attributes']?.message ?? '', /rate must be at least 1.*set it/);
+    assert.match(by['faults[3].type']?.message ?? '', /unknown toxic type "lag".*line_noise/);
+    assert.equal(p.length, 5, JSON.stringify(p));
+  });
+
+  it('reports schema mistakes and cross-setting mistakes of one file together', () => {
+    const p = problems(GOOD.replace('  terminals: 4\n', '  terminals: 4\n  mdoe: dialup\n').replace('attributes: { latency: 100 }', 'attributes: { latncy: 100 }'));
+    assert.deepEqual(p.map((x) => x.path).sort(), ['faults[0].attributes.latncy', 'fleet']);
+  });
+
+  it('checks before start: 8-digit ids, latency and SAF bounds, slowBy, a count larger than the fleet, load.cards', () => {
+    const p = problems(
+      GOOD.replace('  terminals: 4\n', '  terminals: 4\n  firstId: "99999998"\n  printers: { sink: virtual }\n')
+        .replace('load:\n', 'issuer:\n  accounts: 10\n  latency: { min: 200ms, max: 20ms }\nswitch:\n  saf: { interval: 2s, maxInterval: 1s }\nload:\n  cards: 11\n')
+        .replace('faults:\n', 'faults:\n  - { kind: printer, terminals: { count: 5 }, fault: paper-out, slowBy: 1s, at: 1s }\n'),
+    );
+    assert.deepEqual(p.map((x) => x.path).sort(), [
+      'faults[0].slowBy',
+      'faults[0].terminals.count',
+      'fleet.firstId',
+      'issuer.latency',
+      'load.cards',
+      'switch.saf',
+    ]);
+    assert.match(p.find((x) => x.path === 'fleet.firstId')?.message ?? '', /past 99999999/);
+    assert.match(p.find((x) => x.path === 'faults[0].terminals.count')?.message ?? '', /5 terminals asked for, the fleet has 4/);
+  });
+
+  it('load.cards limits the cards the plan draws from', () => {
+    const s = parseScenario(GOOD.replace('load:\n', 'issuer:\n  accounts: 50\nload:\n  cards: 2\n'), 'test.yaml');
+    const plan = buildPlan(s);
+    assert.ok(plan.intents.length > 10);
+    assert.deepEqual([...new Set(plan.intents.map((i) => i.cardIndex))].sort(), [0, 1]);
+  });
 });
+

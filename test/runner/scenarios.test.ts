@@ -1,6 +1,7 @@
 // Every scenario file, run for real (child processes, loopback sockets): the healthy variants hold their SLOs,
 // the variants with a safeguard switched off fail them, on the figure that safeguard protects.
 import { strict as assert } from 'node:assert';
+import type { RunReport } from '../../harness/metrics/report';
 import { cleanup, runCli, scenarioFile, type CliRun } from './run-cli';
 
 interface Case {
@@ -12,23 +13,63 @@ interface Case {
   breaks?: string[];
   /** For a failing variant: the SLOs that must fail in every run, the figures the missing safeguard protects. */
   must?: string[];
+  /** For a healthy variant: proof that its faults did something (a scenario whose faults do nothing passes too). */
+  effect?: (r: RunReport) => void;
 }
 
+const code = (r: RunReport, c: string) => r.reconciliation.attempts.byResponseCode[c] ?? 0;
+
 const CASES: Case[] = [
-  { name: 'smoke', pass: true },
+  {
+    name: 'smoke',
+    pass: true,
+    // 150 ± 50 ms of latency each way for a second: some sale waited at least that long.
+    effect: (r) => assert.ok((r.figures.saleLatencyMs.max ?? 0) >= 100, `slowest sale ${r.figures.saleLatencyMs.max} ms`),
+  },
   { name: 'demo', args: ['--scale', '0.15'], pass: true },
-  { name: 'timeouts', pass: true },
+  { name: 'timeouts', pass: true, effect: (r) => assert.ok(r.reconciliation.reversals.byInitiator.switch.initiated > 0, 'the stalled issuer link made the switch reverse on its own') },
   { name: 'timeouts-no-saf', pass: false, breaks: ['unprintedButDebited', 'duplicateCharges'], must: ['unprintedButDebited', 'duplicateCharges'] },
-  { name: 'issuer-maintenance', pass: true },
+  {
+    name: 'issuer-maintenance',
+    pass: true,
+    effect: (r) => {
+      assert.ok(code(r, '91') > 0, 'the answer-91 window answered 91');
+      assert.ok(r.reconciliation.reversals.byInitiator.switch.initiated > 0, 'the silent window made the switch reverse on its own');
+    },
+  },
   { name: 'issuer-maintenance-no-timeout', pass: false, breaks: ['reversalSuccessRate'], must: ['reversalSuccessRate'] },
-  { name: 'mac-desync', pass: true },
+  { name: 'mac-desync', pass: true, effect: (r) => assert.ok(code(r, 'A0') > 0, `the switch refused stale or garbled MACs with A0: ${JSON.stringify(r.reconciliation.attempts.byResponseCode)}`) },
   { name: 'mac-desync-no-mac', pass: false, breaks: ['reversalSuccessRate', 'unprintedButDebited', 'duplicateCharges', 'alteredRequests'], must: ['reversalSuccessRate'] },
-  { name: 'dialup-noise', pass: true },
+  {
+    name: 'dialup-noise',
+    pass: true,
+    effect: (r) => {
+      assert.ok(r.faultEffects.proxy.bytesCorrupted > 0, 'line noise flipped bytes');
+      assert.ok((r.faultEffects.proxy.lineEvents.busy ?? 0) > 0, `busy tones: ${JSON.stringify(r.faultEffects.proxy.lineEvents)}`);
+      assert.ok((r.faultEffects.proxy.lineEvents.carrier_drop ?? 0) > 0, 'carrier drops');
+    },
+  },
   { name: 'dialup-noise-no-mac', pass: false, breaks: ['alteredRequests', 'unprintedButDebited', 'duplicateCharges', 'reversalSuccessRate'], must: ['alteredRequests'] },
-  { name: 'duplicate-stan', pass: true },
+  { name: 'duplicate-stan', pass: true, effect: (r) => assert.ok(code(r, '94') > 0, 'repeated STANs answered 94') },
   { name: 'duplicate-stan-no-dedup', pass: false, breaks: ['unprintedButDebited', 'duplicateCharges', 'printedButNotDebited'], must: ['unprintedButDebited'] },
-  { name: 'printer-paper-out', pass: true },
-  { name: 'settlement-mismatch', pass: true },
+  {
+    name: 'printer-paper-out',
+    pass: true,
+    effect: (r) => {
+      assert.ok((r.faultEffects.receipts['not-printed'] ?? 0) > 0, `receipts not printed: ${JSON.stringify(r.faultEffects.receipts)}`);
+      assert.ok((r.reconciliation.reversals.byReason['96']?.initiated ?? 0) > 0, 'unprinted approvals reversed with 96');
+    },
+  },
+  {
+    name: 'printer-paper-out-reprint',
+    pass: true,
+    effect: (r) => {
+      assert.ok((r.faultEffects.receipts['not-printed'] ?? 0) > 0, `receipts not printed: ${JSON.stringify(r.faultEffects.receipts)}`);
+      assert.ok(r.faultEffects.fleet.reprints > 0, 'reprinted once the paper was back');
+      assert.equal(r.reconciliation.reversals.byReason['96']?.initiated ?? 0, 0, 'the reprint policy reverses nothing for a receipt');
+    },
+  },
+  { name: 'settlement-mismatch', pass: true, effect: (r) => assert.ok((r.figures.settlement?.unbalanced ?? 0) > 0, 'some batches unbalanced') },
 ];
 
 /** Runs at most `width` scenarios at once (the machine has 2 cores; most of a run is waiting on timers). */
@@ -71,6 +112,7 @@ describe('scenarios: healthy variants hold their SLOs, broken variants fail them
         assert.deepEqual(failing, [], `every SLO holds; figures ${JSON.stringify(r.figures)}`);
         assert.equal(r.verdict, 'pass');
         assert.equal(run.code, 0);
+        c.effect?.(r);
       } else {
         assert.equal(r.verdict, 'fail');
         assert.equal(run.code, 1);
