@@ -135,10 +135,13 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const dupItems: Finding[] = [];
   for (const [intentId, list] of byIntent) {
     const entries = list.flatMap((a) => join.entriesOf.get(a) ?? []);
-    // Reach from the records of the switch and the issuer, not the terminal's account: each request the issuer
-    // booked (debit or decline), plus each attempt the issuer has nothing for but the switch's own reversal names.
+    // Reach from evidence the switch or the issuer left, not the terminal's belief that it sent something: each
+    // request the issuer booked (debit or decline), plus each attempt the issuer has nothing for but that the switch
+    // answered (a MAC'd response naming its MTI, 41 and 11: 94, A0, 91 …) or named in its own reversal.
     const booked = entries.filter((e) => e.type === 'debit' || e.type === 'decline').length;
-    const onlySwitch = list.filter((a) => namedBySwitch.has(a) && !(join.entriesOf.get(a) ?? []).some((e) => e.type === 'debit' || e.type === 'decline')).length;
+    const onlySwitch = list.filter(
+      (a) => (a.responseCode !== undefined || namedBySwitch.has(a)) && !(join.entriesOf.get(a) ?? []).some((e) => e.type === 'debit' || e.type === 'decline'),
+    ).length;
     const reached = booked + onlySwitch;
     const standing = entries.filter((e) => isNetDebit(state, e));
     if (reached > 1) reachedMoreThanOnce++;

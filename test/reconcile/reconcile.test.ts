@@ -352,8 +352,8 @@ describe('reconciler: reach and reversals from the ledger and the switch records
   beforeEach(() => resetSeq());
 
   it('an intent is reached more than once only by what the issuer booked or the switch recorded, not by the terminal\'s account', () => {
-    // Two attempts the terminal says got past dialling (no-response, then declined by the switch on its own):
-    // neither the issuer nor the switch has any record of them, so they reached nothing as far as anyone can prove.
+    // Two attempts the terminal says got past dialling: the first has no evidence at all (no response, nothing
+    // booked), the second was answered by the switch (91) and so reached it once: once is not a duplicate.
     const r = reconcile({
       ledger: [],
       attempts: [
@@ -365,6 +365,21 @@ describe('reconciler: reach and reversals from the ledger and the switch records
     });
     assert.equal(r.duplicateCharges.reachedMoreThanOnce, 0);
     assert.equal(r.duplicateCharges.prevented, 0);
+  });
+
+  it('a repeat the switch answered 94 itself reached it: with one standing debit the duplicate was prevented', () => {
+    const r = reconcile({
+      ledger: [entry({ type: 'debit', stan: '000060', at: 10, rrn: 'R60' })],
+      attempts: [
+        attempt({ intentId: 'i1', stan: '000060', sentAt: 5, result: 'no-response' }),
+        attempt({ intentId: 'i1', attempt: 2, stan: '000060', sentAt: 50, result: 'declined', responseCode: '94' }),
+      ],
+      switchReversals: [],
+      receipts: [],
+    });
+    assert.equal(r.duplicateCharges.reachedMoreThanOnce, 1);
+    assert.equal(r.duplicateCharges.prevented, 1);
+    assert.equal(r.duplicateCharges.leaked, 0);
   });
 
   it('an attempt the issuer never booked but the switch reversed on its own counts as reaching the switch', () => {
