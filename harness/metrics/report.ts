@@ -34,6 +34,8 @@ export interface FaultEffects {
     badResponseMacs: number;
     signOnFailures: number;
     reprints: number;
+    /** Sales, voids and refunds a terminal refused because its printer still owed the last receipt. */
+    receiptOwedRefusals: number;
   };
   /** The built-in proxy's line faults (absent with --toxiproxy): bytes flipped by line noise, busy calls, drops. */
   proxy: { bytesCorrupted: number; lineEvents: Record<string, number> };

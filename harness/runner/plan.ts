@@ -2,6 +2,7 @@
 // it touches, and every purchase intent (when, which terminal, which card, how much). Two builds from the same
 // scenario and seed are identical; nothing here reads the clock.
 import { Prng } from '../security/prng';
+import { virtualPrinterIndices } from './fleet-groups';
 import type { FaultSpec, Scenario, TerminalSelectionSpec } from './scenario-schema';
 
 export type IntentKind = 'sale' | 'void' | 'inquiry' | 'refund';
@@ -138,6 +139,8 @@ function planIntents(
 
 function planFaults(scenario: Scenario, prng: Prng, scale: number, loadDuration: number): PlannedFault[] {
   const out: PlannedFault[] = [];
+  // Printer faults touch only terminals with virtual printers (with one group or none: every terminal or none).
+  const printerPool = virtualPrinterIndices(scenario.fleet.groups);
   scenario.faults.forEach((spec, index) => {
     const fp = prng.fork(`fault-${index}`);
     const times = spec.times ?? 1;
@@ -150,22 +153,27 @@ function planFaults(scenario: Scenario, prng: Prng, scale: number, loadDuration:
       if (!INSTANT_KINDS.has(spec.kind)) {
         planned.end = spec.for !== undefined ? start + Math.max(1, Math.round(spec.for * scale)) : Math.max(start, loadDuration);
       }
-      if ('terminals' in spec) planned.terminalIndices = selectTerminals(spec.terminals, scenario.fleet.terminals, fp);
+      if ('terminals' in spec) {
+        planned.terminalIndices = selectTerminals(spec.terminals, scenario.fleet.terminals, fp, spec.kind === 'printer' ? printerPool : undefined);
+      }
       out.push(planned);
     }
   });
   return out.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
 }
 
-export function selectTerminals(sel: TerminalSelectionSpec, fleetSize: number, prng: Prng): number[] {
-  if (sel === 'all') return Array.from({ length: fleetSize }, (_, i) => i);
+/** `pool`: the fleet indices the selection draws from (default every terminal); a list is taken as given. */
+export function selectTerminals(sel: TerminalSelectionSpec, fleetSize: number, prng: Prng, pool?: readonly number[]): number[] {
+  const from = pool ?? Array.from({ length: fleetSize }, (_, i) => i);
+  if (sel === 'all') return from.slice();
   if (Array.isArray(sel)) return [...new Set(sel.filter((i) => i < fleetSize))].sort((a, b) => a - b);
-  const count = 'share' in sel ? Math.round(sel.share * fleetSize) : Math.min(sel.count, fleetSize);
-  // A partial Fisher-Yates draw over the indices: `count` distinct terminals.
-  const pool = Array.from({ length: fleetSize }, (_, i) => i);
+  const size = from.length;
+  const count = 'share' in sel ? Math.round(sel.share * size) : Math.min(sel.count, size);
+  // A partial Fisher-Yates draw over the pool: `count` distinct terminals.
+  const drawn = from.slice();
   for (let i = 0; i < count; i++) {
-    const j = i + prng.int(fleetSize - i);
-    [pool[i], pool[j]] = [pool[j], pool[i]];
+    const j = i + prng.int(size - i);
+    [drawn[i], drawn[j]] = [drawn[j], drawn[i]];
   }
-  return pool.slice(0, count).sort((a, b) => a - b);
+  return drawn.slice(0, count).sort((a, b) => a - b);
 }

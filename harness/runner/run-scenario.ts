@@ -411,6 +411,7 @@ async function faultEffects(registry: Registry, stack: Stack, receipts: ReceiptL
       badResponseMacs: s.badResponseMacs,
       signOnFailures: s.signOnFailures,
       reprints: s.reprints,
+      receiptOwedRefusals: s.receiptOwedRefusals,
     },
     proxy: { bytesCorrupted: (await sum('posfault_proxy_bytes_corrupted_total')).all ?? 0, lineEvents: await sum('posfault_proxy_line_events_total', 'event') },
   };

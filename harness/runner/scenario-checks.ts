@@ -3,6 +3,7 @@
 // the raw file, not the parsed scenario, so that they still run when the schema found mistakes elsewhere: a file
 // with both kinds of mistake gets every one at once. A value of the wrong shape is skipped (the schema reports it).
 import { parseDuration } from './duration';
+import { fleetProblems } from './fleet-checks';
 import { toxicProblems } from './toxic-checks';
 
 export interface SemanticProblem {
@@ -14,16 +15,14 @@ type Raw = Record<string, unknown>;
 const obj = (x: unknown): Raw | undefined => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Raw) : undefined);
 const int = (x: unknown): number | undefined => (typeof x === 'number' && Number.isInteger(x) ? x : undefined);
 const dur = (x: unknown): number | undefined => (typeof x === 'string' ? (parseDuration(x) ?? undefined) : undefined);
-const DEFAULT_FIRST_ID = 10000001;
 
 export function semanticProblems(raw: unknown): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   const s = obj(raw) ?? {};
   const fleet = obj(s.fleet) ?? {};
-  const n = int(fleet.terminals);
-  const printers = obj(fleet.printers) ?? {};
-  const virtualPrinters = printers.sink === 'virtual';
+  const facts = fleetProblems(s.fleet, add);
+  const n = facts.size;
 
   const indexCheck = (list: unknown[], path: (string | number)[]) => {
     if (n === undefined) return;
@@ -43,13 +42,23 @@ export function semanticProblems(raw: unknown): SemanticProblem[] {
     if ((int(f.times) ?? 1) > 1 && typeof f.at === 'string') add(['faults', i, 'times'], 'several occurrences need a window: at: { from: ..., to: ... }');
     if ((f.kind === 'stan-reset' || f.kind === 'rotate-keys') && f.for !== undefined) add(['faults', i, 'for'], `a ${f.kind} happens at one instant; remove "for"`);
     if (f.kind === 'printer') {
-      if (!virtualPrinters) add(['faults', i, 'fault'], 'printer faults need fleet.printers.sink: virtual');
+      if (!facts.anyVirtual) add(['faults', i, 'fault'], "printer faults need virtual printers: fleet.printers.sink: virtual, or a group's printers.sink: virtual");
+      else if (Array.isArray(f.terminals) && facts.printerAt) {
+        f.terminals.forEach((t, k) => {
+          const at = typeof t === 'number' && n !== undefined && t < n ? facts.printerAt?.(t) : undefined;
+          if (at && !at.virtual) add(['faults', i, 'terminals', k], `terminal ${t} (${at.label}) has a journal printer; printer faults need a virtual one`);
+        });
+      }
       if (f.slowBy !== undefined && f.fault !== 'slow') add(['faults', i, 'slowBy'], `slowBy is for fault: slow, not ${String(f.fault)}`);
     }
     if (f.kind === 'toxic') for (const p of toxicProblems(f.type, f.attributes)) add(['faults', i, ...p.path], p.message);
     if (Array.isArray(f.terminals)) indexCheck(f.terminals, ['faults', i, 'terminals']);
     const count = int(obj(f.terminals)?.count);
-    if (count !== undefined && n !== undefined && count > n) add(['faults', i, 'terminals', 'count'], `${count} terminals asked for, the fleet has ${n}`);
+    // Printer faults draw among the terminals with virtual printers only.
+    const pool = f.kind === 'printer' ? facts.virtualCount : n;
+    if (count !== undefined && pool !== undefined && count > pool) {
+      add(['faults', i, 'terminals', 'count'], `${count} terminals asked for, ${pool === n ? `the fleet has ${n}` : `${pool} of the fleet's ${String(n)} have virtual printers`}`);
+    }
   });
 
   const seen = new Set<unknown>();
@@ -62,11 +71,6 @@ export function semanticProblems(raw: unknown): SemanticProblem[] {
       seen.add(i);
     });
   });
-  const firstId = typeof fleet.firstId === 'string' && /^\d{8}$/.test(fleet.firstId) ? Number(fleet.firstId) : fleet.firstId === undefined ? DEFAULT_FIRST_ID : undefined;
-  if (firstId !== undefined && n !== undefined && firstId + n - 1 > 99_999_999) {
-    add(['fleet', 'firstId'], `${n} terminals from ${String(firstId).padStart(8, '0')} run past 99999999 (terminal ids have 8 digits): start at ${100_000_000 - n} at most`);
-  }
-  if (printers.paperAfter !== undefined && !virtualPrinters) add(['fleet', 'printers', 'paperAfter'], 'paperAfter needs sink: virtual');
 
   const latency = obj(obj(s.issuer)?.latency);
   const lMin = dur(latency?.min);

@@ -2,6 +2,7 @@
 // rather than a silently ignored setting. Durations are text with a unit and come out as milliseconds.
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { layOutGroups } from './fleet-groups';
 
 const DURATION_TEXT = /^\d+(?:\.\d+)?(?:ms|s|m)$/;
 const durationHint = "a duration such as '250ms', '5s' or '2m'";
@@ -108,30 +109,59 @@ export const Fault = z.discriminatedUnion('kind', [
   DeclineFault,
 ]);
 
-const Fleet = z.strictObject({
+const TerminalIdText = z.string({ error: 'expected an 8-digit terminal id (quoted text)' }).regex(/^\d{8}$/, { error: 'expected an 8-digit terminal id' });
+const MerchantIdText = z.string({ error: 'expected a 15-digit merchant id (quoted text)' }).regex(/^\d{15}$/, { error: 'expected a 15-digit merchant id' });
+/** The name on the receipts (a receipt line; ISO 8583 field 43 holds 40 characters). */
+const MerchantName = z.string({ error: 'expected a merchant name' }).min(1).max(40).regex(/^[^\p{Cc}]+$/u, { error: 'expected a name without control characters' });
+const Mode = z.enum(['dialup', 'long']);
+const PrinterSink = z.enum(['journal', 'virtual']);
+
+/** One id range of the fleet, with its own mode, merchant and printers (docs/scenarios.md, "Several groups"). */
+const FleetGroup = z.strictObject({
+  firstId: TerminalIdText,
   terminals: PositiveInt.max(50_000),
-  firstId: z.string().regex(/^\d{8}$/, { error: 'expected an 8-digit terminal id' }).default('10000001'),
-  merchantId: z.string().regex(/^\d{15}$/, { error: 'expected a 15-digit merchant id' }).default('898310048160001'),
-  mode: z.enum(['dialup', 'long']).default('long'),
-  /** The terminal's timers: connect (dial), response (0200 → 0210), print (a slower print is 'unknown'). */
-  timeouts: z
-    .strictObject({ connect: Duration.optional(), response: Duration.optional(), print: Duration.optional() })
-    .optional(),
-  /** Reversal tries per pending reversal (cup-pos.md §3.7: 3), and whether the first goes out at once. */
-  reversal: z.strictObject({ tries: z.number().int().min(1).max(100), immediate: z.boolean().optional() }).optional(),
-  /** Dial attempts per call and the pause between them (dial-up mode). */
-  redial: z.strictObject({ tries: z.number().int().min(1).max(100), delay: Duration.optional() }).optional(),
-  /** Pairs [a, b] of terminal indices: b uses a's terminal id, merchant id and keys (cloned terminals). */
-  sharedIds: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
-  printers: z
-    .strictObject({
-      sink: z.enum(['journal', 'virtual']).default('journal'),
-      onNotPrinted: z.enum(['reverse', 'reprint']).default('reverse'),
-      /** Virtual printers only: paper runs out after this many receipts. */
-      paperAfter: PositiveInt.optional(),
-    })
-    .default({ sink: 'journal', onNotPrinted: 'reverse' }),
+  mode: Mode.optional(),
+  merchantId: MerchantIdText.optional(),
+  merchantName: MerchantName.optional(),
+  /** The group's printers; unset settings come from fleet.printers. onNotPrinted is fleet-wide. */
+  printers: z.strictObject({ sink: PrinterSink.optional(), paperAfter: PositiveInt.optional() }).optional(),
 });
+
+const Fleet = z
+  .strictObject({
+    /** The shorthand for one group (one id range); give these or `groups`, not both (checked in fleet-checks.ts). */
+    terminals: PositiveInt.max(50_000).optional(),
+    firstId: TerminalIdText.optional(),
+    merchantId: MerchantIdText.optional(),
+    merchantName: MerchantName.optional(),
+    mode: Mode.optional(),
+    groups: z.array(FleetGroup).min(1, { error: 'expected at least one group (or fleet.terminals for one id range)' }).max(1000).optional(),
+    /** The terminal's timers: connect (dial), response (0200 → 0210), print (a slower print is 'unknown'). */
+    timeouts: z
+      .strictObject({ connect: Duration.optional(), response: Duration.optional(), print: Duration.optional() })
+      .optional(),
+    /** Reversal tries per pending reversal (cup-pos.md §3.7: 3), and whether the first goes out at once. */
+    reversal: z.strictObject({ tries: z.number().int().min(1).max(100), immediate: z.boolean().optional() }).optional(),
+    /** Dial attempts per call and the pause between them (dial-up mode). */
+    redial: z.strictObject({ tries: z.number().int().min(1).max(100), delay: Duration.optional() }).optional(),
+    /** Pairs [a, b] of terminal indices: b uses a's terminal id, merchant id and keys (cloned terminals). */
+    sharedIds: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
+    /** Every terminal's printer, and the default of each group's. */
+    printers: z
+      .strictObject({
+        sink: PrinterSink.default('journal'),
+        onNotPrinted: z.enum(['reverse', 'reprint']).default('reverse'),
+        /** Virtual printers only: paper runs out after this many receipts. */
+        paperAfter: PositiveInt.optional(),
+      })
+      .default({ sink: 'journal', onNotPrinted: 'reverse' }),
+  })
+  .transform((f) => {
+    const groups = layOutGroups(f);
+    const { terminals: _t, firstId: _f, merchantId: _m, merchantName: _n, mode: _mode, groups: _g, ...rest } = f;
+    /** terminals: the whole fleet's size, every group counted. */
+    return { ...rest, groups, terminals: groups.reduce((n, g) => n + g.terminals, 0) };
+  });
 
 const Switch = z
   .strictObject({
@@ -226,3 +256,4 @@ export type Scenario = z.output<typeof Scenario>;
 export type FaultSpec = z.output<typeof Fault>;
 export type TerminalSelectionSpec = z.output<typeof TerminalSelection>;
 export type SloSpec = z.output<typeof Slos>;
+export type FleetSpec = z.output<typeof Fleet>;

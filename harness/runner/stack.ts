@@ -9,7 +9,9 @@ import { startProxyServer } from '../../proxies';
 import { generateAccounts, startIssuer, type AccountSpec, type IssuerHandle } from '../issuer';
 import { JournalSink, VirtualPrinter, type PrinterSink } from '../printers';
 import { startSwitch, terminalRange, type SwitchHandle } from '../switch';
+import { combinedDirectory } from '../switch/terminal-directory';
 import { createFleet, type Fleet } from '../terminal';
+import { groupAt } from './fleet-groups';
 import { ReceiptLog } from './recording-sink';
 import type { Scenario } from './scenario-schema';
 import type { TrailRecorder } from './trails';
@@ -88,7 +90,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     closers.push(() => issuerLink.remove());
 
     const tmkSeed = `${o.seed}/tmk`;
-    const merchantId = () => s.fleet.merchantId;
+    const groups = s.fleet.groups;
     let sw: SwitchHandle | undefined;
     let switchAddr = o.switchAddress;
     if (!switchAddr) {
@@ -96,7 +98,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       sw = await startSwitch({
         port: 0,
         issuer: { host: link.host, port: link.port, timeoutMs: s.switch.issuerTimeout ?? 5000 },
-        terminals: terminalRange({ seed: tmkSeed, firstId: Number(s.fleet.firstId), count: s.fleet.terminals, merchantId }),
+        // Every terminal of every group, each group with its merchant.
+        terminals: combinedDirectory(
+          groups.map((g) => terminalRange({ seed: tmkSeed, firstId: Number(g.firstId), count: g.terminals, merchantId: () => g.merchantId })),
+        ),
         ...(s.switch.maxLines !== undefined ? { maxLines: s.switch.maxLines } : {}),
         safeguards: s.switch.safeguards,
         safPath: path.join(o.workDir, 'switch-saf.jsonl'),
@@ -124,8 +129,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       let sink = sinks.get(i);
       if (!sink) {
         let inner: PrinterSink = journal;
-        if (s.fleet.printers.sink === 'virtual') {
-          const vp = new VirtualPrinter({ ...(s.fleet.printers.paperAfter !== undefined ? { paper: s.fleet.printers.paperAfter } : {}), keep: 5 });
+        const settings = groupAt(groups, i)?.printers;
+        if (settings?.sink === 'virtual') {
+          const vp = new VirtualPrinter({ ...(settings.paperAfter !== undefined ? { paper: settings.paperAfter } : {}), keep: 5 });
           printers[i] = vp;
           inner = vp;
         }
@@ -134,15 +140,20 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       }
       return sink;
     };
-    if (s.fleet.printers.sink === 'virtual') for (let i = 0; i < s.fleet.terminals; i++) sinkFor(i);
+    for (const g of groups) if (g.printers.sink === 'virtual') for (let i = g.firstIndex; i < g.firstIndex + g.terminals; i++) sinkFor(i);
 
     const f = s.fleet;
     const line = hostPort(terminalLine.listen);
     const fleet = await createFleet({
       switchAddress: line,
       seed: tmkSeed,
-      terminals: { firstId: Number(f.firstId), count: f.terminals, merchantId },
-      mode: f.mode,
+      groups: groups.map((g) => ({
+        firstId: Number(g.firstId),
+        count: g.terminals,
+        mode: g.mode,
+        merchantId: g.merchantId,
+        ...(g.merchantName !== undefined ? { merchantName: g.merchantName } : {}),
+      })),
       timeouts: {
         ...(f.timeouts?.connect !== undefined ? { connectMs: f.timeouts.connect } : {}),
         ...(f.timeouts?.response !== undefined ? { responseMs: f.timeouts.response } : {}),

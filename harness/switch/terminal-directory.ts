@@ -56,3 +56,25 @@ export function terminalRange(opts: TerminalRangeOptions): TerminalDirectory {
 export function defaultMerchantId(terminalId: string): string {
   return '89810005411' + terminalId.slice(-4).padStart(4, '0');
 }
+
+/**
+ * Several directories as one (a fleet of several id ranges, each with its own merchant): the first directory that
+ * knows a terminal id answers for it.
+ */
+export function combinedDirectory(directories: readonly TerminalDirectory[]): TerminalDirectory {
+  if (!Array.isArray(directories) || directories.length === 0) throw new TypeError('combinedDirectory: give at least one directory');
+  if (directories.some((d) => d === null || typeof d !== 'object' || typeof d.lookup !== 'function')) {
+    throw new TypeError('combinedDirectory: every directory must have a lookup(terminalId) function');
+  }
+  const list = directories.slice();
+  if (list.length === 1) return list[0];
+  return {
+    lookup(terminalId: string): TerminalEntry | undefined {
+      for (const d of list) {
+        const entry = d.lookup(terminalId);
+        if (entry !== undefined) return entry;
+      }
+      return undefined;
+    },
+  };
+}

@@ -19,6 +19,8 @@ export interface FleetCounters extends LineStats {
   /** Declines whose MAC did not verify (taken as declines: nothing to reverse). */
   declineMacFailures: number;
   reprints: number;
+  /** Sales, voids and refunds refused before sending because the printer still owed the last receipt. */
+  receiptOwedRefusals: number;
 }
 
 export function newCounters(): FleetCounters {
@@ -26,7 +28,7 @@ export function newCounters(): FleetCounters {
     lateResponses: 0, badFrames: 0, dials: 0,
     dialFailures: { 'no-dial-tone': 0, 'line-busy': 0, 'connect-timeout': 0 },
     signOns: 0, signOnFailures: 0, reversalsInitiated: 0, reversalsAcknowledged: 0, reversalsFailed: 0,
-    badResponseMacs: 0, declineMacFailures: 0, reprints: 0,
+    badResponseMacs: 0, declineMacFailures: 0, reprints: 0, receiptOwedRefusals: 0,
   };
 }
 
@@ -49,7 +51,7 @@ export interface FleetContext {
 }
 
 /** Why a transaction did not complete, beyond the response code. */
-export type Failure = 'dial-failed' | 'no-response' | 'bad-response' | 'sign-on-failed' | 'not-printed';
+export type Failure = 'dial-failed' | 'no-response' | 'bad-response' | 'sign-on-failed' | 'not-printed' | 'receipt-owed';
 
 export interface TransactionResult {
   outcome: IntentOutcome['outcome'];
@@ -60,4 +62,6 @@ export interface TransactionResult {
   printed?: import('../printers/types').PrintResult;
   /** For an inquiry: field 54 as received. */
   balance?: string;
+  /** What the terminal shows when it refused the intent itself (failure = receipt-owed). */
+  reason?: string;
 }

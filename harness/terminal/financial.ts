@@ -27,10 +27,21 @@ export interface RefundInput {
   intentId?: string;
 }
 
-/** Before any financial transaction or settlement: a pending reprint, the pending reversal, sign-on. */
-export async function prepare(t: Terminal): Promise<TransactionResult | null> {
-  await t.reprintIfPending();
+/** What prepare() is getting the terminal ready for: the operations that print a receipt wait for an owed one. */
+export type Operation = 'sale' | 'void' | 'refund' | 'inquiry' | 'settlement';
+
+/**
+ * Before any financial transaction or settlement: the pending reversal, the pending reprint, sign-on. A sale, void
+ * or refund is refused here, before a STAN is taken or anything is sent, while the last receipt is still owed:
+ * the terminal can reprint only its last receipt, so a new one would lose the owed one for good.
+ */
+export async function prepare(t: Terminal, op: Operation): Promise<TransactionResult | null> {
   if (t.reversal !== null && t.reversal.status === 'pending') await tryReversal(t, Infinity);
+  await t.reprintIfPending();
+  if (t.reprintPending && op !== 'inquiry' && op !== 'settlement') {
+    t.ctx.stats.receiptOwedRefusals++;
+    return { outcome: 'failed-not-sent', failure: 'receipt-owed', reason: t.receiptOwedReason(), attempt: null };
+  }
   const s = await t.ensureSignedOn();
   if (s.ok) return null;
   const r: TransactionResult = { outcome: 'failed-not-sent', failure: 'sign-on-failed', attempt: null };
@@ -162,7 +173,7 @@ async function completeApproved(t: Terminal, e: JournalEntry, attempt: AttemptRe
 }
 
 export async function purchase(t: Terminal, input: PurchaseInput, attemptNo: number): Promise<TransactionResult> {
-  const early = await prepare(t);
+  const early = await prepare(t, input.kind);
   if (early !== null) return early;
   const keys = t.keys()!;
   const card: Card = { pan: input.pan, expiry: input.expiry };
@@ -201,7 +212,7 @@ export async function voidSale(t: Terminal, originalStan: string, intentId: stri
     return o;
   };
   check();
-  const early = await prepare(t);
+  const early = await prepare(t, 'void');
   if (early !== null) return early;
   const original = check();
   const keys = t.keys()!;
@@ -221,7 +232,7 @@ export async function voidSale(t: Terminal, originalStan: string, intentId: stri
 }
 
 export async function refund(t: Terminal, input: RefundInput): Promise<TransactionResult> {
-  const early = await prepare(t);
+  const early = await prepare(t, 'refund');
   if (early !== null) return early;
   const keys = t.keys()!;
   const card: Card = { pan: input.pan, expiry: input.expiry };

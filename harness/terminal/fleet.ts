@@ -34,6 +34,8 @@ export interface PurchaseIntent {
 /** IntentOutcome plus why it failed, when it did. */
 export interface FleetOutcome extends IntentOutcome {
   failure?: Failure;
+  /** Why the terminal refused the intent itself (failure = receipt-owed), as it shows it. */
+  reason?: string;
 }
 
 export interface MessageTrail {
@@ -86,6 +88,8 @@ const RETRY_CODES = new Set(['A0', '77', '99', '94', '96', '98', '91', '92', '90
 
 function retryable(r: TransactionResult): boolean {
   if (r.outcome === 'approved-with-receipt' || r.outcome === 'approved-without-receipt') return false;
+  // Another swipe cannot put paper in the printer.
+  if (r.failure === 'receipt-owed') return false;
   if (r.failure !== undefined) return true;
   return r.responseCode !== undefined && RETRY_CODES.has(r.responseCode);
 }
@@ -263,6 +267,7 @@ export class Fleet {
       const out: FleetOutcome = { intentId: intent.intentId, outcome: r.outcome, attempts, latencyMs: Date.now() - started };
       if (r.responseCode !== undefined) out.responseCode = r.responseCode;
       if (r.failure !== undefined) out.failure = r.failure;
+      if (r.reason !== undefined) out.reason = r.reason;
       this.ctx.outcomes.push(out);
       return out;
     });

@@ -22,7 +22,7 @@ export async function settle(t: Terminal): Promise<SettlementResult> {
   const result = (extra: Partial<SettlementResult>): SettlementResult => ({
     ok: false, batch, nextBatch: t.batchText, totals: batchTotals(t.journal ?? [], batch), uploaded: 0, ...extra,
   });
-  const early = await prepare(t);
+  const early = await prepare(t, 'settlement');
   if (early !== null) return result({ failure: 'sign-on-failed', ...(early.responseCode ? { responseCode: early.responseCode } : {}) });
   // prepare() may have signed on into another batch: settle the batch the terminal is in now.
   batch = t.batchText;

@@ -2,7 +2,7 @@
 // its line, sign-on and printing. The transactions live in financial.ts, reversal.ts and settlement.ts.
 import type { IsoMessage } from '../iso8583/types';
 import { createLogger } from '../log';
-import { PRINT_RESULTS, type PrinterSink, type PrintResult, type Receipt } from '../printers/types';
+import { PRINT_RESULTS, type PrinterSink, type PrinterStatus, type PrintResult, type Receipt } from '../printers/types';
 import type { ReversalRecord } from '../reconcile/records';
 import { decodeSignOnKeys, deriveTerminalMasterKey } from '../security';
 import type { FleetContext } from './context';
@@ -330,18 +330,29 @@ export class Terminal implements Identity {
     await this.ctx.store.append({ k: 'rcptclr', i: this.index });
   }
 
+  /** What the printer says of itself; a sink without status() counts as ready, one whose status() throws as not. */
+  printerStatus(): PrinterStatus {
+    try {
+      const status = this.sink().status?.();
+      if (status === undefined || status === null) return { ready: true };
+      return { ...status, ready: Boolean(status.ready) };
+    } catch {
+      return { ready: false }; // a printer that cannot say how it is: try again later
+    }
+  }
+
   /** The reprint of a receipt that did not print, once the printer says it is ready. */
   async reprintIfPending(): Promise<PrintResult | null> {
     if (!this.reprintPending || this.lastReceipt === null) return null;
-    let ready: boolean;
-    try {
-      const status = this.sink().status?.();
-      ready = status === undefined || status === null || Boolean(status.ready);
-    } catch {
-      ready = false; // a printer that cannot say how it is: try again later
-    }
-    if (!ready) return null;
+    if (!this.printerStatus().ready) return null;
     return this.reprintLast();
+  }
+
+  /** Why the owed receipt cannot come out now, as the terminal shows it. */
+  receiptOwedReason(): string {
+    const s = this.printerStatus();
+    const why = s.paper === 'out' ? 'printer out of paper' : s.cover === 'open' ? 'printer cover open' : s.online === false ? 'printer offline' : 'the printer did not print';
+    return `${why}: the last receipt (voucher ${this.lastReceipt?.stan ?? '?'}) is still owed`;
   }
 
   async reprintLast(): Promise<PrintResult> {

@@ -35,7 +35,8 @@ describe('scenario files: validation before anything starts', () => {
     const s = parseScenario(GOOD, 'test.yaml');
     assert.equal(s.duration, 2000);
     assert.equal(s.settle, 5000);
-    assert.equal(s.fleet.mode, 'long');
+    assert.equal(s.fleet.terminals, 4);
+    assert.deepEqual(s.fleet.groups.map((g) => [g.firstIndex, g.firstId, g.terminals, g.mode, g.merchantId]), [[0, '10000001', 4, 'long', '898310048160001']]);
     assert.equal(s.switch.safeguards.duplicateDetection, true);
     assert.equal(s.faults[0].kind, 'toxic');
     assert.equal(s.faults[0].for, 500);

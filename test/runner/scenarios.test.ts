@@ -67,6 +67,12 @@ const CASES: Case[] = [
       assert.ok((r.faultEffects.receipts['not-printed'] ?? 0) > 0, `receipts not printed: ${JSON.stringify(r.faultEffects.receipts)}`);
       assert.ok(r.faultEffects.fleet.reprints > 0, 'reprinted once the paper was back');
       assert.equal(r.reconciliation.reversals.byReason['96']?.initiated ?? 0, 0, 'the reprint policy reverses nothing for a receipt');
+      // Intents the terminal refused itself while a receipt was owed. More of them than owed receipts: the printers
+      // met several intents each while out of paper, which the reprint of the last receipt alone would not survive.
+      const { receiptOwedRefusals, reprints } = r.faultEffects.fleet;
+      assert.ok(receiptOwedRefusals > reprints, `refused while a receipt was owed: ${JSON.stringify(r.faultEffects.fleet)}`);
+      assert.ok((r.load.outcomes['failed-not-sent'] ?? 0) >= receiptOwedRefusals, `refusals are failed-not-sent: ${JSON.stringify(r.load.outcomes)}`);
+      assert.equal(r.figures.unprintedButDebited, 0);
     },
   },
   { name: 'settlement-mismatch', pass: true, effect: (r) => assert.ok((r.figures.settlement?.unbalanced ?? 0) > 0, 'some batches unbalanced') },
