@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../log';
 import { GroupCommitFile } from './group-commit';
+import { readJournalLines, rewriteJournal } from './journal-lines';
 import type { TerminalSession } from './terminal-session';
 
 type WindowLine =
@@ -54,25 +55,10 @@ export class DuplicateWindow {
   }
 
   private replay(): void {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.filePath, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      if (lines[i] === '') continue;
-      let line: WindowLine;
-      try {
-        line = JSON.parse(lines[i]) as WindowLine;
-      } catch {
-        this.log.warn('duplicate-window line unreadable, skipped (a write torn by a crash?)', { file: this.filePath, line: i + 1 });
-        continue;
-      }
+    for (const { value, line: lineNo } of readJournalLines(this.filePath, this.log, 'duplicate-window')) {
+      const line = value as WindowLine;
       if (typeof line?.t !== 'string' || typeof line.b !== 'string' || typeof line.k !== 'string') {
-        this.log.warn('duplicate-window line not understood, skipped', { file: this.filePath, line: i + 1 });
+        this.log.warn('duplicate-window line not understood, skipped', { file: this.filePath, line: lineNo });
         continue;
       }
       let r = this.restored.get(line.t);
@@ -87,26 +73,11 @@ export class DuplicateWindow {
   }
 
   private compact(): void {
-    const tmp = this.filePath + '.tmp';
     let text = '';
     for (const [t, r] of this.restored) {
       for (const k of r.keys) text += JSON.stringify({ op: 'claim', t, b: r.batch, k }) + '\n';
     }
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.filePath);
-    try {
-      const dir = fs.openSync(path.dirname(this.filePath), 'r');
-      fs.fsyncSync(dir);
-      fs.closeSync(dir);
-    } catch {
-      // Some platforms cannot fsync a directory; the rename is still atomic.
-    }
+    rewriteJournal(this.filePath, text);
   }
 }
 

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { ReversalRecord } from '../reconcile/records';
 import type { Logger } from '../log';
 import type { ReversalSubject } from './issuer-messages';
+import { readJournalLines, rewriteJournal } from './journal-lines';
 
 export interface SafItem {
   id: number;
@@ -90,23 +91,8 @@ export class SafStore {
   }
 
   private replay(): void {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      if (lines[i] === '') continue;
-      let line: JournalLine;
-      try {
-        line = JSON.parse(lines[i]) as JournalLine;
-      } catch {
-        this.log.warn('SAF journal line unreadable, skipped (a write torn by a crash?)', { file: this.file, line: i + 1 });
-        continue;
-      }
+    for (const { value, line: lineNo } of readJournalLines(this.file, this.log, 'SAF journal')) {
+      const line = value as JournalLine;
       if (line.op === 'add' && line.item && typeof line.item.id === 'number') {
         this.items.set(line.item.id, line.item);
         this.nextId = Math.max(this.nextId, line.item.id + 1);
@@ -117,7 +103,7 @@ export class SafStore {
       } else if (line.op === 'update' && this.items.has(line.id)) {
         Object.assign(this.items.get(line.id)!.record, line.record);
       } else {
-        this.log.warn('SAF journal line not understood, skipped', { file: this.file, line: i + 1 });
+        this.log.warn('SAF journal line not understood, skipped', { file: this.file, line: lineNo });
       }
     }
   }
@@ -130,25 +116,10 @@ export class SafStore {
       this.settled.push(item.record);
       this.items.delete(id);
     }
-    const tmp = this.file + '.tmp';
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      let text = '';
-      if (this.rrnReserved !== undefined) text += JSON.stringify({ op: 'rrn', next: this.rrnReserved }) + '\n';
-      for (const record of this.settled) text += JSON.stringify({ op: 'settled', record }) + '\n';
-      for (const item of this.items.values()) text += JSON.stringify({ op: 'add', item }) + '\n';
-      fs.writeSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
-    try {
-      const dir = fs.openSync(path.dirname(this.file), 'r');
-      fs.fsyncSync(dir);
-      fs.closeSync(dir);
-    } catch {
-      // Some platforms cannot fsync a directory; the rename is still atomic.
-    }
+    let text = '';
+    if (this.rrnReserved !== undefined) text += JSON.stringify({ op: 'rrn', next: this.rrnReserved }) + '\n';
+    for (const record of this.settled) text += JSON.stringify({ op: 'settled', record }) + '\n';
+    for (const item of this.items.values()) text += JSON.stringify({ op: 'add', item }) + '\n';
+    rewriteJournal(this.file, text);
   }
 }

@@ -1,0 +1,47 @@
+// The switch's small JSON-lines journals (store-and-forward, duplicate window): read back on start, skipping a line
+// torn by a crash, and rewritten whole at compaction without a moment where neither old nor new is on disk.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from '../log';
+
+/** Each parseable line of `file` with its 1-based number; none when the file does not exist. */
+export function readJournalLines(file: string, log: Logger, what: string): { value: unknown; line: number }[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: { value: unknown; line: number }[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === '') continue;
+    try {
+      out.push({ value: JSON.parse(lines[i]), line: i + 1 });
+    } catch {
+      log.warn(`${what} line unreadable, skipped (a write torn by a crash?)`, { file, line: i + 1 });
+    }
+  }
+  return out;
+}
+
+/** Replaces `file` with `text`: written aside, fsync'd, renamed over the old one, and the folder fsync'd. */
+export function rewriteJournal(file: string, text: string): void {
+  const tmp = file + '.tmp';
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  try {
+    const dir = fs.openSync(path.dirname(file), 'r');
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+  } catch {
+    // Some platforms cannot fsync a directory; the rename is still atomic.
+  }
+}
