@@ -1,16 +1,15 @@
-// Message trails: every ISO 8583 message the fleet sent or received goes, undecoded, to an append-only file during
-// the run (bounded in bytes), so that a failure late in a big run still has its trail. After the run the file is
-// read once: only the frames of the terminals and time windows some finding asks about are decoded, each once, and
-// indexed by terminal id + STAN. A trail holds the messages of one attempt: its terminal index, its key, between
-// its sending and its end (its reversal's acknowledgement), so that a STAN reused later, or by a cloned terminal
-// with the same id, never mixes into it. Card data masked; PIN blocks and keys never leave this file.
+// Message trails: every ISO 8583 message the fleet sent or received is decoded as it passes, masked by its dialect's
+// marks (PAN first 6 / last 4, track data and ICC card data masked, PIN blocks and key material redacted) and only
+// then appended to a file (bounded in bytes), so that a failure late in a big run still has its trail and no clear
+// card data or key ever reaches the disk. After the run the file is read once and indexed by terminal id + STAN. A
+// trail holds the messages of one attempt: its terminal index, its key, between its sending and its end (its
+// reversal's acknowledgement), so that a STAN reused later, or by a cloned terminal with the same id, never mixes in.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { getDialect, MessageCodec, type IsoMessage } from '../iso8583';
-import { maskPan } from '../security/card';
+import { getDialect, MessageCodec, type Dialect, type IsoMessage } from '../iso8583';
+import { showValue } from '../iso8583/describe';
 import type { TrailMessage } from '../metrics/report';
 
-const REDACTED = new Set([52, 53, 55, 62]);
-/** Frame header: body length (u32), time (f64 ms), direction (u8: 0 sent, 1 received), terminal index (u32). */
+/** Frame header: record length (u32), time (f64 ms), direction (u8: 0 sent, 1 received), terminal index (u32). */
 const HEADER = 17;
 const FLUSH_BYTES = 256 * 1024;
 /** Time the terminal may log a message before the attempt's recorded sentAt. */
@@ -26,6 +25,12 @@ export interface TrailQuery {
   to: number;
 }
 
+/** What the file keeps of a message: already masked. */
+interface KeptMessage {
+  mti: string;
+  fields: Record<string, string>;
+}
+
 export class TrailRecorder {
   private fd: number | null;
   private pending: Buffer[] = [];
@@ -33,14 +38,33 @@ export class TrailRecorder {
   private written = 0;
   private kept = 0;
   private dropped = 0;
-  private codec: MessageCodec | null = null;
+  private undecodable = 0;
+  private readonly dialect: Dialect;
+  private readonly codec: MessageCodec;
 
-  constructor(private readonly file: string, private readonly maxBytes = 1024 ** 3, private readonly dialect = 'cup-pos') {
-    this.fd = openSync(file, 'w');
+  constructor(private readonly file: string, private readonly maxBytes = 1024 ** 3, dialect = 'cup-pos') {
+    this.dialect = getDialect(dialect);
+    this.codec = new MessageCodec(this.dialect);
+    this.fd = openSync(file, 'w', 0o600);
   }
 
-  record(direction: 'sent' | 'received', terminalIndex: number, body: Buffer, at = Date.now()): void {
-    if (this.fd === null || this.written + this.pendingBytes + HEADER + body.length > this.maxBytes) {
+  /** Keeps the message masked; a body that does not decode (garbled on the line) is only counted: no trail could
+   *  name it (its 41 and 11 are unreadable), and its bytes may hold clear card data. */
+  record(direction: 'sent' | 'received', terminalIndex: number, raw: Buffer, at = Date.now()): void {
+    if (this.fd === null) {
+      this.dropped++;
+      return;
+    }
+    let message: IsoMessage;
+    try {
+      message = this.codec.unpack(raw);
+    } catch {
+      this.undecodable++;
+      return;
+    }
+    const kept: KeptMessage = { mti: message.mti, fields: masked(message, this.dialect) };
+    const body = Buffer.from(JSON.stringify(kept));
+    if (this.written + this.pendingBytes + HEADER + body.length > this.maxBytes) {
       this.dropped++;
       return;
     }
@@ -49,7 +73,7 @@ export class TrailRecorder {
     head.writeDoubleLE(at, 4);
     head.writeUInt8(direction === 'sent' ? 0 : 1, 12);
     head.writeUInt32LE(terminalIndex, 13);
-    this.pending.push(head, Buffer.from(body));
+    this.pending.push(head, body);
     this.pendingBytes += HEADER + body.length;
     this.kept++;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
@@ -61,6 +85,11 @@ export class TrailRecorder {
 
   get size(): number {
     return this.kept;
+  }
+
+  /** Messages that did not decode with the dialect (garbled on the line), not kept. */
+  get undecodableCount(): number {
+    return this.undecodable;
   }
 
   /** Writes what is pending and closes the file (recording stops). */
@@ -87,13 +116,12 @@ export class TrailRecorder {
       if (!candidates) return;
       const inWindow = candidates.filter((i) => at >= queries[i].from - SLACK_MS && at <= queries[i].to);
       if (inWindow.length === 0) return;
-      const m = this.decode(body);
-      if (!m) return;
-      const tid = field(m, 41);
-      const stan = field(m, 11);
+      const m = JSON.parse(body.toString('utf8')) as KeptMessage;
+      const tid = m.fields['41'];
+      const stan = m.fields['11'];
       for (const i of inWindow) {
         if (queries[i].terminalId !== tid || queries[i].stan !== stan) continue;
-        out[i].push({ at, direction: dirByte === 0 ? 'sent' : 'received', terminalIndex, mti: m.mti, fields: masked(m) });
+        out[i].push({ at, direction: dirByte === 0 ? 'sent' : 'received', terminalIndex, mti: m.mti, fields: m.fields });
       }
     });
     for (const list of out) list.sort((a, b) => a.at - b.at);
@@ -131,36 +159,15 @@ export class TrailRecorder {
       closeSync(fd);
     }
   }
-
-  private decode(body: Buffer): IsoMessage | null {
-    try {
-      this.codec ??= new MessageCodec(getDialect(this.dialect));
-      return this.codec.unpack(body);
-    } catch {
-      return null;
-    }
-  }
 }
 
-function field(m: IsoMessage, n: number): string | undefined {
-  const v = m.fields[n];
-  return v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('hex') : v;
-}
-
-export function masked(m: IsoMessage): Record<string, string> {
+/** The fields as a trail shows them, by the dialect's marks: secrets redacted, card data masked, the rest clear. */
+export function masked(m: IsoMessage, dialect: Dialect = getDialect('cup-pos')): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(m.fields)) {
-    const n = Number(k);
-    if (REDACTED.has(n)) {
-      out[k] = '[redacted]';
-    } else if (n === 2) {
-      out[k] = maskPan(String(v));
-    } else if (n === 35 || n === 36) {
-      const pan = String(v).split(/[=D]/)[0];
-      out[k] = `${maskPan(pan)}=[redacted]`;
-    } else {
-      out[k] = Buffer.isBuffer(v) ? v.toString('hex').toUpperCase() : v;
-    }
+    if (v === undefined) continue;
+    const sensitive = dialect.fields[k]?.sensitive;
+    out[k] = sensitive === 'secret' ? '[redacted]' : showValue(sensitive, v, false);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Message trails from a hand-built recording: each finding's trail holds only its own attempt's messages.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { getDialect, MessageCodec } from '../../harness/iso8583';
@@ -47,6 +47,26 @@ describe('message trails: one attempt each, read back from the recording', () =>
     assert.deepEqual(c.map((m) => [m.mti, m.direction]), [['0200', 'sent'], ['0210', 'received']]);
     assert.match(a[0].fields['2'], /^622202\*+0123$/);
     assert.equal(a[0].fields['52'], '[redacted]');
+  });
+
+  it('never writes clear card data, PIN blocks or keys to the recording; a garbled body is counted, not kept', () => {
+    const file = path.join(dir, 'private.bin');
+    const rec = new TrailRecorder(file);
+    const m = cupSale();
+    const pan = String(m.fields[2]);
+    m.fields[52] = Buffer.from('A1B2C3D4E5F60718', 'hex');
+    m.fields[62] = Buffer.from('5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A', 'hex');
+    rec.record('sent', 0, codec.pack(m), 1);
+    rec.record('received', 0, Buffer.from('0210ffffffff', 'hex'), 2);
+    rec.close();
+    const bytes = readFileSync(file);
+    const text = bytes.toString('latin1');
+    assert.equal(text.includes(pan), false, 'no clear PAN');
+    assert.equal(bytes.includes(Buffer.from('A1B2C3D4E5F60718', 'hex')) || /A1B2C3D4E5F60718/i.test(text), false, 'no PIN block');
+    assert.equal(/5A5A5A5A5A5A5A5A/i.test(text) || bytes.includes(Buffer.from('5A5A5A5A5A5A5A5A', 'hex')), false, 'no key material');
+    assert.ok(text.includes(pan.slice(0, 6)), 'the masked PAN is there');
+    assert.equal(rec.size, 1);
+    assert.equal(rec.undecodableCount, 1);
   });
 
   it('keeps every message of a long run on disk: a failure after the first 200,000 messages still has its trail', () => {
