@@ -3,7 +3,7 @@
 // printed receipts. No figure is taken from a component's count of itself.
 import type { AttemptRecord, IntentOutcome, LedgerEntry, ReceiptRecord, ReversalRecord } from './records';
 import { isNetDebit, ledgerState, type LedgerState } from './ledger-state';
-import { joinLedger, keyOf } from './join';
+import { joinLedger, keyOf, type Join } from './join';
 import { debitsForReceipt, indexReceipts, receiptKey } from './receipts';
 
 export interface ReconcileInput {
@@ -106,7 +106,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     push(debitsByRequest, keyOf(e.terminalId, e.merchantId, e.stan, e.cardRef), e);
   }
 
-  const reversals = tallyReversals(input, state, join.entriesOf, debitsByRrn, debitsByRequest);
+  const reversals = tallyReversals(input, state, join, debitsByRrn, debitsByRequest);
   const namedBySwitch = switchNamedAttempts(input.switchReversals, input.attempts);
 
   // Unprinted-but-debited: an attempt whose original stands as a debit while no receipt for it printed.
@@ -137,7 +137,8 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     const entries = list.flatMap((a) => join.entriesOf.get(a) ?? []);
     // Reach from evidence the switch or the issuer left, not the terminal's belief that it sent something: each
     // request the issuer booked (debit or decline), plus each attempt the issuer has nothing for but that the switch
-    // answered (a MAC'd response naming its MTI, 41 and 11: 94, A0, 91 …) or named in its own reversal.
+    // answered (a response naming its MTI, 41 and 11: 94, A0, 91 …) or named in its own reversal. A lower bound: a
+    // repeat the switch answered 94 whose answer the line then lost leaves no evidence and is not counted.
     const booked = entries.filter((e) => e.type === 'debit' || e.type === 'decline').length;
     const onlySwitch = list.filter(
       (a) => (a.responseCode !== undefined || namedBySwitch.has(a)) && !(join.entriesOf.get(a) ?? []).some((e) => e.type === 'debit' || e.type === 'decline'),
@@ -231,7 +232,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 function tallyReversals(
   input: ReconcileInput,
   state: LedgerState,
-  entriesOf: Map<AttemptRecord, LedgerEntry[]>,
+  { entriesOf, attemptOf }: Join,
   debitsByRrn: Map<string, LedgerEntry[]>,
   debitsByRequest: Map<string, LedgerEntry[]>,
 ): Reconciliation['reversals'] {
@@ -273,11 +274,14 @@ function tallyReversals(
     if (!a.reversal) continue;
     const joined = (entriesOf.get(a) ?? []).filter((e) => e.type === 'debit' || e.type === 'void');
     // A debit of the same request posted between the attempt and the reversal's acknowledgement is the one the
-    // reversal had to cancel, even if the join gave it to another attempt with the same keys (a clone, a reset STAN).
+    // reversal had to cancel, even if the join gave it to another attempt with the same keys (a clone, a reset STAN)
+    // — unless that other attempt holds it by its RRN: then its terminal was answered for it, and it is that one's.
     const end = a.reversal.acknowledgedAt ?? Number.POSITIVE_INFINITY;
-    const sameKeys = (debitsByRequest.get(keyOf(a.terminalId, a.merchantId, a.stan, a.cardRef)) ?? []).filter(
-      (e) => a.kind === 'sale' && e.amount === a.amount && e.at >= a.sentAt && e.at <= end && !joined.includes(e),
-    );
+    const sameKeys = (debitsByRequest.get(keyOf(a.terminalId, a.merchantId, a.stan, a.cardRef)) ?? []).filter((e) => {
+      if (a.kind !== 'sale' || e.amount !== a.amount || e.at < a.sentAt || e.at > end || joined.includes(e)) return false;
+      const holder = attemptOf.get(e.seq);
+      return !(holder !== undefined && holder !== a && e.rrn !== '' && holder.rrn === e.rrn);
+    });
     count(a.reversal, [...joined, ...sameKeys], a.intentId);
   }
   for (const rev of input.switchReversals) {
@@ -300,11 +304,13 @@ function switchOriginals(rev: ReversalRecord, debitsByRrn: Map<string, LedgerEnt
     const hit = sameKeys.filter((e) => e.transmissionDateTime === rev.transmissionDateTime);
     if (hit.length > 0) return hit;
   }
-  // Neither the RRN nor field 7 found it: the same-key debit latest before the reversal began, else the first one
-  // posted after it (a late posting of the request the switch gave up on).
-  const before = sameKeys.filter((e) => e.at <= rev.initiatedAt);
+  // Neither the RRN nor field 7 found it. The switch put its RRN on what it sent, so a debit under another RRN is
+  // another request (a clone's, a reset STAN's): only debits the issuer booked without an RRN remain candidates,
+  // the latest before the reversal began, else the first posted after it (a late posting of what it gave up on).
+  const candidates = rev.rrn ? sameKeys.filter((e) => !e.rrn) : sameKeys;
+  const before = candidates.filter((e) => e.at <= rev.initiatedAt);
   if (before.length > 0) return [before.reduce((a, b) => (b.at >= a.at ? b : a))];
-  const after = sameKeys.filter((e) => e.at > rev.initiatedAt);
+  const after = candidates.filter((e) => e.at > rev.initiatedAt);
   return after.length > 0 ? [after.reduce((a, b) => (b.at < a.at ? b : a))] : [];
 }
 

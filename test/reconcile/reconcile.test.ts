@@ -396,20 +396,51 @@ describe('reconciler: reach and reversals from the ledger and the switch records
     assert.equal(r.duplicateCharges.prevented, 1);
   });
 
-  it('a switch reversal whose RRN names no debit falls back to the same-key debit latest before it: that debit standing is not completed', () => {
-    // The issuer booked the debit under another RRN than the one the switch holds; an unnamed older debit of a
-    // reset STAN must not be taken for it.
+  it('a switch reversal whose RRN names no debit does not take a debit booked under another RRN: that is another request', () => {
+    // Two terminals sharing one id, same card and amount: A's sale is debited under R1; B's request (the switch gave
+    // it SW60) never reached the issuer, and the switch's reversal of it is answered 25. A's debit rightly stands.
     const r = reconcile({
-      ledger: [
-        entry({ type: 'debit', stan: '000060', at: 10, rrn: 'OTHER', transmissionDateTime: '1121130001' }),
+      ledger: [entry({ type: 'debit', stan: '000060', at: 10, rrn: 'R1', transmissionDateTime: '1121130001' })],
+      attempts: [
+        attempt({ intentId: 'iA', stan: '000060', sentAt: 5, result: 'approved', responseCode: '00', rrn: 'R1' }),
+        attempt({ intentId: 'iB', terminalIndex: 1, stan: '000060', sentAt: 8, result: 'declined', responseCode: '98' }),
       ],
-      attempts: [attempt({ intentId: 'i1', stan: '000060', sentAt: 5, result: 'declined', responseCode: '98' })],
       switchReversals: [reversal({ initiator: 'switch', stan: '000060', rrn: 'SW60', status: 'acknowledged', ackCode: '25', initiatedAt: 20, transmissionDateTime: '1121139999' })],
-      receipts: [],
+      receipts: [receipt({ stan: '000060', rrn: 'R1', printed: 'printed', intentId: 'iA' })],
     });
     assert.equal(r.reversals.byInitiator.switch.initiated, 1);
-    assert.equal(r.reversals.byInitiator.switch.completed, 0, 'the debit it had to cancel still stands');
-    assert.deepEqual(r.reversals.notCompleted[0].ledgerSeqs, [1]);
+    assert.equal(r.reversals.byInitiator.switch.completed, 1, 'its own request was never posted');
+    assert.equal(r.reversals.notCompleted.length, 0);
+  });
+
+  it('a switch reversal whose RRN names no debit takes the latest same-key debit booked without an RRN before it', () => {
+    const r = reconcile({
+      ledger: [
+        entry({ type: 'debit', stan: '000061', at: 3, rrn: '' }),
+        entry({ type: 'debit', stan: '000061', at: 10, rrn: '' }),
+      ],
+      attempts: [attempt({ intentId: 'i1', stan: '000061', sentAt: 5, result: 'declined', responseCode: '98' })],
+      switchReversals: [reversal({ initiator: 'switch', stan: '000061', rrn: 'SW61', status: 'acknowledged', ackCode: '25', initiatedAt: 20 })],
+      receipts: [],
+    });
+    assert.equal(r.reversals.byInitiator.switch.completed, 0, 'the unnamed debit it had to cancel still stands');
+    assert.deepEqual(r.reversals.notCompleted[0].ledgerSeqs, [2]);
+  });
+
+  it('a terminal reversal does not take a same-key debit that another attempt holds by its RRN', () => {
+    // A clone (same id, same card and amount) was answered for the debit (it holds R2); the first attempt's own
+    // request never reached the issuer and its reversal was answered 25.
+    const r = reconcile({
+      ledger: [entry({ type: 'debit', stan: '000062', at: 20, rrn: 'R2' })],
+      attempts: [
+        attempt({ intentId: 'i1', stan: '000062', sentAt: 5, finishedAt: 15, result: 'no-response', reversal: reversal({ stan: '000062', status: 'acknowledged', ackCode: '25', initiatedAt: 16, acknowledgedAt: 30 }) }),
+        attempt({ intentId: 'i2', terminalIndex: 1, stan: '000062', sentAt: 18, result: 'approved', responseCode: '00', rrn: 'R2' }),
+      ],
+      switchReversals: [],
+      receipts: [receipt({ stan: '000062', rrn: 'R2', printed: 'printed', intentId: 'i2' })],
+    });
+    assert.equal(r.reversals.byInitiator.terminal.completed, 1);
+    assert.equal(r.reversals.notCompleted.length, 0);
   });
 
   it('a switch reversal without RRN finds its debit by field 7 among same-key debits', () => {
