@@ -13,8 +13,10 @@ import { responseMti } from './responses';
 
 /** answered; timeout (no answer by the deadline); link-lost (the connection closed, or the mux was closed, after
  *  the request went out); unreachable (no connection could be made: nothing was sent); hangup (the caller stopped
- *  waiting); closed (the mux was closed before the request went out). */
-export type IssuerOutcome = 'answered' | 'timeout' | 'link-lost' | 'unreachable' | 'hangup' | 'closed';
+ *  waiting after the request went out); abandoned (the caller stopped waiting before anything was sent); closed
+ *  (the mux was closed before the request went out); superseded (it went out with no deadline, and a repeat with
+ *  the same key took its place: the repeat carries the answer). */
+export type IssuerOutcome = 'answered' | 'timeout' | 'link-lost' | 'unreachable' | 'hangup' | 'abandoned' | 'closed' | 'superseded';
 
 export interface IssuerResult {
   outcome: IssuerOutcome;
@@ -30,6 +32,8 @@ export interface IssuerRequestOptions {
 interface Pending {
   key: string;
   link: Link;
+  /** Epoch ms, absent when the request waits for its answer however long it takes. */
+  deadline: number | undefined;
   sentAt: number;
   settle: (result: IssuerResult) => void;
 }
@@ -76,9 +80,16 @@ export class IssuerMux {
   /** Sends `msg` and resolves with the issuer's answer or why there is none; never rejects for network reasons. */
   async request(msg: IsoMessage, options: IssuerRequestOptions = {}): Promise<IssuerResult> {
     if (this.closed) return { outcome: 'closed' };
-    if (options.signal?.aborted) return { outcome: 'hangup' };
+    if (options.signal?.aborted) return { outcome: 'abandoned' };
     const key = matchKey(responseMti(msg.mti).slice(0, 3), msg.fields);
     for (let ahead = this.turns.get(key); ahead !== undefined; ahead = this.turns.get(key)) {
+      const out = this.pending.get(key);
+      if (out !== undefined && out.deadline === undefined) {
+        // Nothing would ever end the wait for an answer that may have been lost (no issuer timeout): the repeat
+        // goes out in its place, as a switch without one would send it.
+        this.opts.log.info('a repeat supersedes an issuer request that had no deadline', { mti: msg.mti, stan: String(msg.fields[11] ?? '') });
+        out.settle({ outcome: 'superseded' });
+      }
       this.opts.log.debug('issuer request waits for an earlier one with the same key', { mti: msg.mti, stan: String(msg.fields[11] ?? '') });
       const stopped = await this.waitFor(ahead, options);
       if (stopped !== undefined) return stopped;
@@ -104,7 +115,7 @@ export class IssuerMux {
         options.signal?.removeEventListener('abort', onAbort);
         resolve(result);
       };
-      const onAbort = () => finish({ outcome: 'hangup' });
+      const onAbort = () => finish({ outcome: 'abandoned' });
       if (options.deadline !== undefined) {
         timer = setTimeout(() => {
           this.opts.metrics.issuerTimeouts.inc();
@@ -119,7 +130,7 @@ export class IssuerMux {
   private async send(msg: IsoMessage, key: string, options: IssuerRequestOptions): Promise<IssuerResult> {
     const link = this.upLink() ?? (await this.connectAny(options.deadline));
     if (link === undefined) return { outcome: this.closed ? 'closed' : 'unreachable' };
-    if (options.signal?.aborted) return { outcome: 'hangup' };
+    if (options.signal?.aborted) return { outcome: 'abandoned' };
     const body = this.opts.codec.pack(msg); // a CodecError here is the caller's bug, not the issuer's
     return new Promise<IssuerResult>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -127,6 +138,7 @@ export class IssuerMux {
       const pending: Pending = {
         key,
         link,
+        deadline: options.deadline,
         sentAt: performance.now(),
         settle: (result) => {
           if (timer !== undefined) clearTimeout(timer);

@@ -33,6 +33,23 @@ describe('switch: terminal reversals', () => {
     assert.equal(stack.issuer.balance(card.pan), before);
   });
 
+  it('without an issuer timeout, a repeated 0400 whose first copy was lost on the issuer link goes out in its place and credits', async () => {
+    // Frame 0 on the issuer link is the sale, frame 1 the first 0400 (lost), frame 2 the repeat.
+    stack = await Stack.start({ safeguards: { issuerTimeout: false }, dropIssuerFrames: [1] });
+    const { t, line } = await stack.signedOn(0);
+    const card = stack.card(false);
+    const before = stack.issuer.balance(card.pan)!;
+    const { request, reply } = await stack.sale(t, line, card, 1_234);
+    assert.equal(reply?.message.fields[39], '00');
+    const rev = t.reversalOf(request, '98');
+    assert.equal(await line.exchange(rev, t.pack(rev), 500), undefined, 'the first copy is never answered');
+    const again = await line.exchange(rev, t.pack(rev), 2_000);
+    assert.equal(again?.message.mti, '0410');
+    assert.equal(again?.message.fields[39], '00');
+    assert.equal(stack.issuer.balance(card.pan), before, 'credited');
+    assert.equal(await counter(stack, 'posfault_switch_issuer_timeouts_total'), 0);
+  });
+
   it('an 0400 for a sale the issuer never saw is answered 25 and moves nothing', async () => {
     stack = await Stack.start();
     const { t, line } = await stack.signedOn(0);

@@ -48,7 +48,11 @@ function answer(ex: Exchange, result: IssuerResult, rrn: string): void {
       ex.respond(RC.issuerInoperative);
       return;
     case 'hangup':
-      ex.services.log.info('terminal hung up before the issuer answered', { terminal: ex.terminalId, stan: ex.stan });
+    case 'abandoned':
+      ex.services.log.info('terminal hung up before the issuer answered', { terminal: ex.terminalId, stan: ex.stan, sent: result.outcome === 'hangup' });
+      return;
+    case 'superseded':
+      ex.services.log.info('a repeat of this request went to the issuer in its place; the repeat is answered', { terminal: ex.terminalId, stan: ex.stan });
       return;
   }
 }
@@ -75,7 +79,8 @@ export const forward: Participant = {
     const result = await services.issuer.request(request, ex.deadline === undefined ? { signal: ex.hangup } : { deadline: ex.deadline });
     ex.forwarded = { outcome: result.outcome, request, response: result.response, rrn: String(request.fields[37] ?? rrn), transmissionDateTime: f7 };
     answer(ex, result, ex.forwarded.rrn);
-    if (result.outcome === 'unreachable' || result.outcome === 'closed') await releaseDuplicateKey(ex);
+    // Nothing reached the issuer: a retransmission must be judged afresh, not answered 94.
+    if (result.outcome === 'unreachable' || result.outcome === 'closed' || result.outcome === 'abandoned') await releaseDuplicateKey(ex);
     return 'next';
   },
 };

@@ -18,6 +18,8 @@ export interface StackOptions {
   switch?: Partial<SwitchConfig>;
   /** Put a SwallowingRelay between switch and issuer that passes this many frames toward the issuer. */
   swallowAfter?: number;
+  /** Lose only these (0-based) frames of the switch's on the issuer link; answers come back. */
+  dropIssuerFrames?: number[];
 }
 
 export class Stack {
@@ -35,7 +37,10 @@ export class Stack {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'posfault-switch-'));
     const accounts = generateAccounts('switch-test-cards', 12, { pinShare: 0.5, balanceMin: 1_000_000, balanceMax: 1_000_000 });
     const issuer = await startIssuer({ port: 0, journalPath: path.join(dir, 'issuer.jsonl'), accounts, ...opts.issuer });
-    const relay = opts.swallowAfter === undefined ? undefined : await SwallowingRelay.start(issuer, opts.swallowAfter);
+    const relay =
+      opts.swallowAfter !== undefined ? await SwallowingRelay.start(issuer, opts.swallowAfter)
+      : opts.dropIssuerFrames !== undefined ? await SwallowingRelay.dropping(issuer, opts.dropIssuerFrames)
+      : undefined;
     const switchConfig: SwitchConfig = {
       issuer: { host: issuer.host, port: relay?.port ?? issuer.port, timeoutMs: opts.timeoutMs ?? 400 },
       terminals: terminalRange({ seed: TMK_SEED, firstId: FIRST_TERMINAL, count: 50, merchantId: defaultMerchantId }),
