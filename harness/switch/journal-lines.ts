@@ -1,5 +1,7 @@
-// The switch's small JSON-lines journals (store-and-forward, duplicate window): read back on start, skipping a line
-// torn by a crash, and rewritten whole at compaction without a moment where neither old nor new is on disk.
+// The switch's small JSON-lines journals (store-and-forward, duplicate window): read back on start, skipping the
+// last line when a crash tore it, and rewritten whole at compaction without a moment where neither old nor new is on
+// disk. An unreadable line anywhere else is damage, not a torn write: the journal is refused (compaction would drop
+// the line for good, and with it perhaps a reversal still owed), and the switch does not start on it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../log';
@@ -15,12 +17,15 @@ export function readJournalLines(file: string, log: Logger, what: string): { val
   }
   const out: { value: unknown; line: number }[] = [];
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
+  let last = lines.length - 1;
+  while (last >= 0 && lines[last] === '') last--;
+  for (let i = 0; i <= last; i++) {
     if (lines[i] === '') continue;
     try {
       out.push({ value: JSON.parse(lines[i]), line: i + 1 });
     } catch {
-      log.warn(`${what} line unreadable, skipped (a write torn by a crash?)`, { file, line: i + 1 });
+      if (i < last) throw new Error(`${what} ${file}: line ${i + 1} is unreadable and not the last one: the journal is damaged (move it aside, after saving what it still owes, to start afresh)`);
+      log.warn(`${what} last line unreadable, skipped (a write torn by a crash)`, { file, line: i + 1 });
     }
   }
   return out;

@@ -38,7 +38,8 @@ export type Operation = 'sale' | 'void' | 'refund' | 'inquiry' | 'settlement';
 export async function prepare(t: Terminal, op: Operation): Promise<TransactionResult | null> {
   if (t.reversal !== null && t.reversal.status === 'pending') await tryReversal(t, Infinity);
   await t.reprintIfPending();
-  if (t.reprintPending && op !== 'inquiry' && op !== 'settlement') {
+  // Settlement clears the terminal's memory, and with it the receipt still owed: it waits for the paper too.
+  if (t.reprintPending && op !== 'inquiry') {
     t.ctx.stats.receiptOwedRefusals++;
     return { outcome: 'failed-not-sent', failure: 'receipt-owed', reason: t.receiptOwedReason(), attempt: null };
   }

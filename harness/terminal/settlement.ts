@@ -23,7 +23,10 @@ export async function settle(t: Terminal): Promise<SettlementResult> {
     ok: false, batch, nextBatch: t.batchText, totals: batchTotals(t.journal ?? [], batch), uploaded: 0, ...extra,
   });
   const early = await prepare(t, 'settlement');
-  if (early !== null) return result({ failure: 'sign-on-failed', ...(early.responseCode ? { responseCode: early.responseCode } : {}) });
+  if (early !== null) {
+    if (early.failure === 'receipt-owed') return result({ failure: `receipt-owed: ${early.reason ?? 'the last receipt is still owed'}` });
+    return result({ failure: 'sign-on-failed', ...(early.responseCode ? { responseCode: early.responseCode } : {}) });
+  }
   // prepare() may have signed on into another batch: settle the batch the terminal is in now.
   batch = t.batchText;
   const journal = t.journal ?? [];

@@ -57,6 +57,21 @@ describe('switch parts', () => {
     const subject = { pan: '6222021234567890', processingCode: '000000', amount: '000000000100', stan: '000001', terminalId: '10000001', merchantId: '898100054110001', currency: '156', originalMti: '0200', originalRrn: 'RRN000000001', originalTransmissionDateTime: '1121130000', reason: '98' };
     const record = (): ReversalRecord => ({ initiator: 'switch', reason: '98', initiatedAt: 1, tries: 0, status: 'pending', terminalId: '10000001', merchantId: '898100054110001', stan: '000001', amount: 100, cardRef: 'x' });
 
+    it('refuses a journal damaged before its last line, and leaves the file as it was', () => {
+      const file = path.join(dir, 'saf.jsonl');
+      const log = createLogger('test');
+      const a = new SafStore(file, log);
+      a.add(subject, record());
+      a.add({ ...subject, stan: '000002' }, { ...record(), stan: '000002' });
+      a.close();
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      lines[0] = lines[0].slice(0, 10) + '#' + lines[0].slice(11);
+      fs.writeFileSync(file, lines.join('\n'));
+      const damaged = fs.readFileSync(file, 'utf8');
+      assert.throws(() => new SafStore(file, log), /line 1 is unreadable and not the last one/);
+      assert.equal(fs.readFileSync(file, 'utf8'), damaged, 'nothing compacted away');
+    });
+
     it('replays adds and updates after a reopen, skipping a torn last line', () => {
       const file = path.join(dir, 'q', 'saf.jsonl');
       const log = createLogger('test');

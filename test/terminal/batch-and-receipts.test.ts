@@ -96,18 +96,22 @@ describe('terminal fleet: the batch of each transaction, and receipts across set
     assert.equal(fleet.terminalInfo(0).journal.length, 1, 'the terminal state stays');
   });
 
-  it('settlement clears the last receipt and a pending reprint (no reprint after settlement) unless reprintAfterSettlement', async () => {
+  it('settlement waits for a receipt still owed (it would clear it for good), then clears the last receipt unless reprintAfterSettlement', async () => {
     const printer = new VirtualPrinter({ paper: 1 });
     const fleet = await stack.fleet({ printers: { sink: () => printer, onNotPrinted: 'reprint' } });
     const card = stack.card(false);
     await fleet.submit({ intentId: 'p', ...card, amount: 10, terminalIndex: 0 });
     await fleet.submit({ intentId: 'q', ...card, amount: 20, terminalIndex: 0 });
     assert.equal(fleet.stats().pendingReprints, 1);
-    assert.equal((await fleet.settle(0)).ok, true);
-    assert.equal(fleet.stats().pendingReprints, 0);
+    const refused = await fleet.settle(0);
+    assert.equal(refused.ok, false);
+    assert.match(refused.failure ?? '', /^receipt-owed: printer out of paper/);
+    assert.deepEqual([fleet.terminalInfo(0).batch, fleet.stats().pendingReprints], ['000001', 1], 'nothing settled, the receipt still owed');
     printer.loadPaper();
-    await fleet.drainReversals();
-    assert.equal(printer.printedTexts().length, 1, 'nothing reprinted after settlement');
+    assert.equal((await fleet.settle(0)).ok, true, 'the owed receipt printed first, then the batch settled');
+    assert.equal(fleet.stats().pendingReprints, 0);
+    assert.equal(printer.printedTexts().length, 2, 'the first receipt and the owed one (REPRINT)');
+    assert.match(printer.printedTexts()[1], /REPRINT/);
     await assert.rejects(fleet.reprintLast(0), /no receipt to reprint/);
 
     const keeps = await stack.fleet({ reprintAfterSettlement: true });
