@@ -131,6 +131,7 @@ export class Link {
   private sourceEnded = false;
   private destroyed = false;
   private writableWaiters: Array<() => void> = [];
+  private wakeScheduled = false;
 
   constructor(
     readonly direction: Direction,
@@ -170,12 +171,22 @@ export class Link {
 
   resume(): void {
     if (--this.pausers === 0 && !this.destroyed) this.source.resume();
-    if (this.writableWaiters.length > 0) {
-      const waiters = this.writableWaiters;
-      this.writableWaiters = [];
-      for (const fn of waiters) fn();
+    if (this.writableWaiters.length > 0 && !this.wakeScheduled) {
+      // Not now: resume() is called from inside a later stage's send (its queue just shrank), and a waiter that
+      // pumped from here would write into that stage while it is still between taking a chunk and passing it on,
+      // putting later bytes ahead of earlier ones.
+      this.wakeScheduled = true;
+      process.nextTick(this.wakeWaiters);
     }
   }
+
+  private readonly wakeWaiters = (): void => {
+    this.wakeScheduled = false;
+    if (this.destroyed) return;
+    const waiters = this.writableWaiters;
+    this.writableWaiters = [];
+    for (const fn of waiters) fn();
+  };
 
   /** True if nothing after `node` holds the source back; otherwise `fn` runs at the next resume (and may ask again). */
   whenWritable(node: StageNode, fn: () => void): boolean {

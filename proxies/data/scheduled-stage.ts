@@ -8,6 +8,8 @@ import type { Stage, StageContext } from './stage';
 export abstract class ScheduledStage implements Stage {
   protected readonly queue: HeldQueue;
   private timer: NodeJS.Timeout | null = null;
+  /** A send may call back into write() (a stage before this one woken synchronously): no second pump inside one. */
+  private pumping = false;
   private ending = false;
   private ended = false;
 
@@ -30,12 +32,12 @@ export abstract class ScheduledStage implements Stage {
   write(chunk: Buffer, arrival: number): void {
     this.beforeWrite();
     this.queue.push(chunk, arrival);
-    if (this.timer === null) this.pump();
+    if (this.timer === null && !this.pumping) this.pump();
   }
 
   end(): void {
     this.ending = true;
-    if (this.timer === null) this.pump();
+    if (this.timer === null && !this.pumping) this.pump();
   }
 
   update(): void {
@@ -61,12 +63,17 @@ export abstract class ScheduledStage implements Stage {
 
   private readonly pump = (): void => {
     this.timer = null;
-    while (this.queue.length > 0) {
-      const wait = this.step(performance.now());
-      if (wait > 0) {
-        this.timer = setTimeout(this.pump, Math.min(wait, MAX_TIMER_MS));
-        return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const wait = this.step(performance.now());
+        if (wait > 0) {
+          this.timer = setTimeout(this.pump, Math.min(wait, MAX_TIMER_MS));
+          return;
+        }
       }
+    } finally {
+      this.pumping = false;
     }
     if (this.ending) this.finish();
   };

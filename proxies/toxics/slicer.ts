@@ -42,6 +42,8 @@ class SlicerStage implements Stage {
   private offset = 0;
   private timer: NodeJS.Timeout | null = null;
   private waiting = false;
+  /** A send may call back into write() or the wake-up: no second pump inside one (bytes would overtake). */
+  private pumping = false;
   private nextAt = 0;
   private ending = false;
   private ended = false;
@@ -52,12 +54,12 @@ class SlicerStage implements Stage {
 
   write(chunk: Buffer, arrival: number): void {
     this.queue.push(chunk, arrival);
-    if (this.timer === null && !this.waiting) this.pump();
+    if (this.timer === null && !this.waiting && !this.pumping) this.pump();
   }
 
   end(): void {
     this.ending = true;
-    if (this.timer === null && !this.waiting) this.pump();
+    if (this.timer === null && !this.waiting && !this.pumping) this.pump();
   }
 
   update(): void {}
@@ -89,25 +91,30 @@ class SlicerStage implements Stage {
   private readonly onWritable = (): void => {
     if (!this.waiting) return;
     this.waiting = false;
-    if (this.timer === null) this.pump();
+    if (this.timer === null && !this.pumping) this.pump();
   };
 
   private readonly pump = (): void => {
     this.timer = null;
     const delayMs = Math.max(0, this.ctx.attrs.delay) / 1000;
-    while (this.queue.length > 0) {
-      const now = performance.now();
-      if (this.nextAt > now) {
-        this.timer = setTimeout(this.pump, Math.min(this.nextAt - now, MAX_TIMER_MS));
-        return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const now = performance.now();
+        if (this.nextAt > now) {
+          this.timer = setTimeout(this.pump, Math.min(this.nextAt - now, MAX_TIMER_MS));
+          return;
+        }
+        if (!this.ctx.whenWritable(this.onWritable)) {
+          this.waiting = true;
+          return;
+        }
+        this.sendPiece();
+        // A piece is followed by the delay; sub-millisecond delays accumulate on a virtual clock.
+        this.nextAt = Math.max(this.nextAt, now - 1) + delayMs;
       }
-      if (!this.ctx.whenWritable(this.onWritable)) {
-        this.waiting = true;
-        return;
-      }
-      this.sendPiece();
-      // A piece is followed by the delay; sub-millisecond delays accumulate on a virtual clock.
-      this.nextAt = Math.max(this.nextAt, now - 1) + delayMs;
+    } finally {
+      this.pumping = false;
     }
     if (this.ending) this.finish();
   };

@@ -147,12 +147,15 @@ describe('proxy data path: live changes, draws and order', function () {
     }
   });
 
-  /** 256 KiB through slicer 64 to a reader stalled for 300 ms: the slicer waits for room, then wakes and finishes. */
+  /** 4 MiB through slicer 64 into a latency stage of 300 ms, read by a reader stalled for 300 ms: the latency stage
+   *  holds more than its 16k-piece bound and pauses the link, so the slicer must wait for room, then wake and
+   *  deliver everything, in order. */
   async function proxyReadsAll(peer: Peer, readers: Socket[]): Promise<void> {
     await withProxy(1, peer.address, async (_h, proxy) => {
       await proxy.addToxic({ name: 'cut', type: 'slicer', stream: 'upstream', toxicity: 1, attributes: { average_size: 64, size_variation: 16, delay: 0 } });
+      await proxy.addToxic({ name: 'hold', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 300 } });
       const s = await connect(proxy.listen);
-      const data = pattern(256 * 1024);
+      const data = pattern(4 * 1024 * 1024);
       s.write(data);
       await sleep(300);
       const reader = readers[readers.length - 1];
