@@ -59,32 +59,34 @@ describe('issuer: faults on the wire', () => {
   });
 
   it('plays a schedule of refuse, silent and latency windows: refused, unanswered, then slow, then normal', async () => {
-    const began = Date.now();
+    // Every probe stands at least 300 ms from a window's edge, so a loaded machine's late timers cannot move it
+    // into the wrong window; the schedule starts when the issuer has started, and so does the clock here.
     await start({
       faults: [
-        { atMs: 0, durationMs: 500, kind: 'refuse' },
-        { atMs: 900, durationMs: 800, kind: 'silent' },
-        { atMs: 2100, durationMs: 1000, kind: 'latency', latency: { kind: 'fixed', ms: 400 } },
+        { atMs: 0, durationMs: 600, kind: 'refuse' },
+        { atMs: 1200, durationMs: 1200, kind: 'silent' },
+        { atMs: 3300, durationMs: 1200, kind: 'latency', latency: { kind: 'fixed', ms: 400 } },
       ],
     });
+    const began = Date.now();
     const at = async (ms: number) => { await delay(Math.max(0, began + ms - Date.now())); };
-    await at(100);
+    await at(150);
     assert.ok(await refused(issuer!.port), 'refuse window: connection refused');
-    await at(700);
+    await at(900);
     const c = await connect();
     assert.equal((await c.request(nextSale())).fields[39], '00', 'between windows: answered');
-    await at(1000);
+    await at(1500);
     assert.ok(await unanswered(c.request(nextSale(), 450)), 'silent window: no answer within 450 ms');
-    await at(1800);
+    await at(2700);
     const t0 = Date.now();
     assert.equal((await c.request(nextSale())).fields[39], '00', 'after the silent window: answered again');
     assert.ok(Date.now() - t0 < 380, 'no latency yet');
-    await at(2200);
+    await at(3600);
     const t1 = Date.now();
     assert.equal((await c.request(nextSale())).fields[39], '00');
     const slow = Date.now() - t1;
     assert.ok(slow >= 390, `latency window: answered after ${slow} ms`);
-    await at(3200);
+    await at(4800);
     const t2 = Date.now();
     assert.equal((await c.request(nextSale())).fields[39], '00');
     assert.ok(Date.now() - t2 < 380, 'latency window over: the setting before it is back');

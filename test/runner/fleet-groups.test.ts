@@ -154,7 +154,7 @@ describe('scenario files: a fleet of several groups', () => {
     assert.deepEqual(by(p), ['fleet.groups[0].merchantId', 'fleet.groups[0].merchantName', 'fleet.groups[1].printers.paperAfter']);
   });
 
-  it('the one-range form still gives the plan it gave (one group from index 0)', () => {
+  it('the one-range form and the same range as one group give the same fleet and the same plan', () => {
     const one = `name: one\nseed: 3\nduration: 5s\nfleet:\n  terminals: 6\n  firstId: "20000001"\n  mode: dialup\nload: { rate: 20 }\nslos: {}\n`;
     const same = one.replace('  terminals: 6\n  firstId: "20000001"\n  mode: dialup\n', '  groups: [{ firstId: "20000001", terminals: 6, mode: dialup }]\n');
     const a = parseScenario(one, 'a.yaml');

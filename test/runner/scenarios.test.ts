@@ -23,10 +23,19 @@ const CASES: Case[] = [
   {
     name: 'smoke',
     pass: true,
-    // 150 ± 50 ms of latency each way for a second: some sale waited at least that long.
-    effect: (r) => assert.ok((r.figures.saleLatencyMs.max ?? 0) >= 100, `slowest sale ${r.figures.saleLatencyMs.max} ms`),
+    // 150 ± 50 ms of latency for one second of three: a tenth of the sales waited that long, which
+    // no single scheduler stall on a loaded machine can fake (idle, without the fault, p90 is under 20 ms).
+    effect: (r) => assert.ok((r.figures.saleLatencyMs.p90 ?? 0) >= 100, `sale latency p90 ${r.figures.saleLatencyMs.p90} ms`),
   },
-  { name: 'demo', args: ['--scale', '0.15'], pass: true },
+  {
+    name: 'demo',
+    args: ['--scale', '0.15'],
+    pass: true,
+    effect: (r) => {
+      assert.ok(r.reconciliation.reversals.byInitiator.switch.initiated > 0, 'the issuer-link stall made the switch reverse on its own');
+      assert.ok((r.faultEffects.receipts['not-printed'] ?? 0) > 0, `paper ran out: ${JSON.stringify(r.faultEffects.receipts)}`);
+    },
+  },
   { name: 'timeouts', pass: true, effect: (r) => assert.ok(r.reconciliation.reversals.byInitiator.switch.initiated > 0, 'the stalled issuer link made the switch reverse on its own') },
   { name: 'timeouts-no-saf', pass: false, breaks: ['unprintedButDebited', 'duplicateCharges'], must: ['unprintedButDebited', 'duplicateCharges'] },
   {

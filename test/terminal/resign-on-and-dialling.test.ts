@@ -34,7 +34,8 @@ describe('terminal fleet: signing on again, dialling, spreading the load', funct
     assert.deepEqual([out.outcome, out.responseCode], ['declined', 'Z9']);
     assert.equal(fleet.stats().signOns, 2);
     const plain = await stack.fleet(via);
-    await plain.submit({ intentId: 'p', ...stack.card(false), amount: 10, terminalIndex: 1 });
+    const pout = await plain.submit({ intentId: 'p', ...stack.card(false), amount: 10, terminalIndex: 1 });
+    assert.equal(pout.responseCode, 'Z9', 'the control fleet did get a Z9');
     assert.equal(plain.stats().signOns, 1, 'Z9 means nothing to cup-pos');
   });
 
@@ -107,10 +108,11 @@ describe('terminal fleet: signing on again, dialling, spreading the load', funct
     } finally {
       await new Promise((r) => busy.close(r));
     }
-    const line = await startRelay(stack.sw.port);
-    const signedOn = await stack.fleet({ mode: 'dialup', switchAddress: { host: '127.0.0.1', port: line.port }, redial: { maxTries: 1, delayMs: 0 } });
+    relay = await startRelay(stack.sw.port);
+    const signedOn = await stack.fleet({ mode: 'dialup', switchAddress: { host: '127.0.0.1', port: relay.port }, redial: { maxTries: 1, delayMs: 0 } });
     assert.equal((await signedOn.signOn(0)).ok, true);
-    await line.close(); // nobody answers any more: ECONNREFUSED
+    await relay.close(); // nobody answers any more: ECONNREFUSED
+    relay = undefined;
     const out = await signedOn.submit({ intentId: 'c', ...stack.card(false), amount: 10, terminalIndex: 0 });
     assert.deepEqual([out.outcome, out.failure, out.attempts], ['failed-not-sent', 'dial-failed', 1]);
     assert.equal(signedOn.attempts()[0].result, 'dial-failed');
