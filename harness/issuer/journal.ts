@@ -4,6 +4,8 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GroupCommitFile, type Commit } from '../storage/group-commit-file';
+import { fsyncDirectory } from '../storage/replace-file';
 import { journalFile } from './journal-path';
 import type { IssuerLedgerEntry } from './types';
 
@@ -16,28 +18,6 @@ export class JournalError extends Error {
     super(message);
     this.name = 'JournalError';
   }
-}
-
-interface Waiter {
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
-
-function writeAll(fd: number, buf: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (offset: number) => {
-      fs.write(fd, buf, offset, buf.length - offset, null, (err, written) => {
-        if (err) return reject(err);
-        if (offset + written < buf.length) return step(offset + written);
-        resolve();
-      });
-    };
-    step(0);
-  });
-}
-
-function fdatasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 export interface RecoveredJournal {
@@ -108,18 +88,6 @@ export function recoverJournal(file: string, onEntry: (e: IssuerLedgerEntry) => 
   }
 }
 
-function fsyncDirectory(dir: string): void {
-  try {
-    const d = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(d);
-    } finally {
-      fs.closeSync(d);
-    }
-  } catch {
-    // Some filesystems refuse fsync on a directory; the file's own fsyncs still hold its content.
-  }
-}
 
 export interface JournalWriterEvents {
   commit: [lastSeq: number];
@@ -127,13 +95,7 @@ export interface JournalWriterEvents {
 
 /** Appends entries with group commit. Emits 'commit' (lastSeq) after each fsync. */
 export class JournalWriter extends EventEmitter {
-  private fd: number;
-  private queue: string[] = [];
-  private queueSeqs: number[] = [];
-  private waiters: Waiter[] = [];
-  private flushing: Promise<void> | null = null;
-  private failed: Error | null = null;
-  private closed = false;
+  private readonly out: GroupCommitFile<number>;
   committedBytes: number;
   committedSeq: number;
   readonly checkpoints: number[];
@@ -142,68 +104,39 @@ export class JournalWriter extends EventEmitter {
 
   constructor(readonly file: string, recovered: RecoveredJournal) {
     super();
-    this.fd = fs.openSync(file, 'a');
     this.committedBytes = recovered.validBytes;
     this.committedSeq = recovered.lastSeq;
     this.checkpoints = recovered.checkpoints.slice();
+    this.out = new GroupCommitFile<number>(file, {
+      onCommit: (commit) => this.committed(commit),
+      error: (message) => new JournalError(`journal ${message}`),
+    });
   }
 
   /** True once closed or abandoned: no 'commit' or 'close' will come from it any more. */
   get isClosed(): boolean {
-    return this.closed;
+    return this.out.isClosed;
   }
 
   get error(): Error | null {
-    return this.failed;
+    return this.out.error;
   }
 
   /** Queues an entry; resolves when an fdatasync covering it has returned. */
   append(entry: IssuerLedgerEntry): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed);
-    if (this.closed) return Promise.reject(new JournalError('journal is closed'));
-    this.queue.push(JSON.stringify(entry) + '\n');
-    this.queueSeqs.push(entry.seq);
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (!this.flushing) this.flushing = this.flushLoop();
-    return done;
+    return this.out.append(JSON.stringify(entry), entry.seq);
   }
 
-  private async flushLoop(): Promise<void> {
-    // Let the current turn of the event loop queue whatever else it has before the first write.
-    await new Promise<void>((r) => setImmediate(r));
-    while (this.queue.length > 0 && !this.failed) {
-      const lines = this.queue;
-      const seqs = this.queueSeqs;
-      const waiters = this.waiters;
-      this.queue = [];
-      this.queueSeqs = [];
-      this.waiters = [];
-      const started = process.hrtime.bigint();
-      try {
-        const text = lines.join('');
-        await writeAll(this.fd, Buffer.from(text, 'utf8'));
-        await fdatasync(this.fd);
-      } catch (e) {
-        this.failed = new JournalError(`journal ${this.file}: ${e instanceof Error ? e.message : String(e)}`);
-        for (const w of waiters) w.reject(this.failed);
-        for (const w of this.waiters) w.reject(this.failed);
-        this.waiters = [];
-        this.queue = [];
-        this.queueSeqs = [];
-        break;
-      }
-      let offset = this.committedBytes;
-      for (let i = 0; i < lines.length; i++) {
-        if ((seqs[i] - 1) % CHECKPOINT_EVERY === 0) this.checkpoints.push(offset);
-        offset += Buffer.byteLength(lines[i]);
-      }
-      this.committedBytes = offset;
-      this.committedSeq = seqs[seqs.length - 1];
-      this.onSync?.(Number(process.hrtime.bigint() - started) / 1e9, lines.length);
-      for (const w of waiters) w.resolve();
-      this.emit('commit', this.committedSeq);
+  private committed({ lines, tags: seqs, seconds }: Commit<number>): void {
+    let offset = this.committedBytes;
+    for (let i = 0; i < lines.length; i++) {
+      if ((seqs[i] - 1) % CHECKPOINT_EVERY === 0) this.checkpoints.push(offset);
+      offset += Buffer.byteLength(lines[i]);
     }
-    this.flushing = null;
+    this.committedBytes = offset;
+    this.committedSeq = seqs[seqs.length - 1];
+    this.onSync?.(seconds, lines.length);
+    this.emit('commit', this.committedSeq);
   }
 
   /** The byte offset to start reading at to find `seq` (a checkpoint at or before it). */
@@ -215,22 +148,15 @@ export class JournalWriter extends EventEmitter {
 
   /** Waits for everything queued to be on disk, then closes the file. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    while (this.flushing) await this.flushing;
-    fs.closeSync(this.fd);
+    if (this.out.isClosed) return;
+    await this.out.close();
     this.emit('close');
   }
 
   /** As a crash: what is queued and not yet written is lost, its waiters never hear back. */
   async abandon(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.queue = [];
-    this.queueSeqs = [];
-    this.waiters = [];
-    while (this.flushing) await this.flushing;
-    fs.closeSync(this.fd);
+    if (this.out.isClosed) return;
+    await this.out.abandon();
     this.emit('close');
   }
 }

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../log';
-import { GroupCommitFile } from './group-commit';
+import { GroupCommitFile } from '../storage/group-commit-file';
 import { readJournalLines, rewriteJournal } from './journal-lines';
 import type { TerminalSession } from './terminal-session';
 

@@ -3,8 +3,8 @@
 // disk. An unreadable line anywhere else is damage, not a torn write: the journal is refused (compaction would drop
 // the line for good, and with it perhaps a reversal still owed), and the switch does not start on it.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Logger } from '../log';
+import { replaceFileDurably } from '../storage/replace-file';
 
 /** Each parseable line of `file` with its 1-based number; none when the file does not exist. */
 export function readJournalLines(file: string, log: Logger, what: string): { value: unknown; line: number }[] {
@@ -33,20 +33,5 @@ export function readJournalLines(file: string, log: Logger, what: string): { val
 
 /** Replaces `file` with `text`: written aside, fsync'd, renamed over the old one, and the folder fsync'd. */
 export function rewriteJournal(file: string, text: string): void {
-  const tmp = file + '.tmp';
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  try {
-    const dir = fs.openSync(path.dirname(file), 'r');
-    fs.fsyncSync(dir);
-    fs.closeSync(dir);
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic.
-  }
+  replaceFileDurably(file, text);
 }

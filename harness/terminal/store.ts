@@ -3,9 +3,10 @@
 // record queued meanwhile rides on the same fsync (group commit), so 50,000 terminals cost one file, one
 // descriptor and a few fsyncs per event-loop turn instead of a file and an fsync each. On load the log is folded
 // into one snapshot line per terminal and rewritten atomically (temp file, fsync, rename), which bounds it.
-import { closeSync, existsSync, fsync, fsyncSync, openSync, readFileSync, renameSync, write, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, openSync, readFileSync, write } from 'node:fs';
 import { dirname } from 'node:path';
 import { createLogger } from '../log';
+import { replaceFileDurably } from '../storage/replace-file';
 import { applyRecord, emptyTerminal, type PersistedTerminal, type StoreRecord } from './persisted';
 
 const log = createLogger('terminal-store');
@@ -66,22 +67,7 @@ export function readStore(path: string, identity: StoreIdentity): Map<number, Pe
 
 /** Writes `lines` to `path` atomically: a temp file, fsync'd, renamed over it, the folder fsync'd. */
 function replaceFile(path: string, lines: string[]): void {
-  const tmp = path + '.compact';
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, lines.join('\n') + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  try {
-    const dirFd = openSync(dirname(path), 'r');
-    fsyncSync(dirFd);
-    closeSync(dirFd);
-  } catch {
-    // Some file systems refuse fsync on a folder; the rename is still atomic.
-  }
+  replaceFileDurably(path, lines.join('\n') + '\n', '.compact');
 }
 
 function snapshotLines(identity: StoreIdentity, states: Iterable<[number, PersistedTerminal]>): string[] {

@@ -2,22 +2,10 @@
 // through the control API; latency distributions measured over the wire; a journal that can no longer write.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Registry } from 'prom-client';
-import { generateAccounts, startIssuer, type IssuerConfig, type IssuerHandle, type LatencySpec } from '../../harness/issuer';
-import { delay, IssuerClient, quietLogs, sale, tempJournal } from './helpers';
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
-  });
-}
+import { generateAccounts, type LatencySpec } from '../../harness/issuer';
+import { delay, issuerPerTest, quietLogs, refused, sale } from './helpers';
 
 /** True when the request's bounded wait ran out with no response (silence is "nothing by then"). */
 function unanswered(p: Promise<unknown>): Promise<boolean> {
@@ -31,32 +19,11 @@ function median(xs: number[]): number {
 
 describe('issuer: faults on the wire', () => {
   const [card] = generateAccounts('faults-wire', 1, { pinShare: 0, balanceMin: 10_000_000, balanceMax: 10_000_000 });
-  let issuer: IssuerHandle | undefined;
-  let clients: IssuerClient[] = [];
-  let j: ReturnType<typeof tempJournal>;
+  const env = issuerPerTest(() => ({ accounts: [card], seed: 'faults-wire', registry: new Registry() }));
+  const { start, connect } = env;
   let stan = 0;
   const nextSale = (amount = 10) => sale(card, { stan: String(++stan).padStart(6, '0'), amount });
   quietLogs();
-
-  async function start(extra: Partial<IssuerConfig> = {}): Promise<IssuerHandle> {
-    issuer = await startIssuer({ journalPath: j.file, accounts: [card], seed: 'faults-wire', registry: new Registry(), ...extra });
-    return issuer;
-  }
-  async function connect(): Promise<IssuerClient> {
-    const c = await IssuerClient.connect(issuer!.port);
-    clients.push(c);
-    return c;
-  }
-  beforeEach(() => {
-    j = tempJournal();
-  });
-  afterEach(async () => {
-    for (const c of clients) c.close();
-    clients = [];
-    await issuer?.close();
-    issuer = undefined;
-    j.cleanup();
-  });
 
   it('plays a schedule of refuse, silent and latency windows: refused, unanswered, then slow, then normal', async () => {
     // Every probe stands at least 300 ms from a window's edge, so a loaded machine's late timers cannot move it
@@ -71,7 +38,7 @@ describe('issuer: faults on the wire', () => {
     const began = Date.now();
     const at = async (ms: number) => { await delay(Math.max(0, began + ms - Date.now())); };
     await at(150);
-    assert.ok(await refused(issuer!.port), 'refuse window: connection refused');
+    assert.ok(await refused(env.issuer.port), 'refuse window: connection refused');
     await at(900);
     const c = await connect();
     assert.equal((await c.request(nextSale())).fields[39], '00', 'between windows: answered');
@@ -90,12 +57,12 @@ describe('issuer: faults on the wire', () => {
     const t2 = Date.now();
     assert.equal((await c.request(nextSale())).fields[39], '00');
     assert.ok(Date.now() - t2 < 380, 'latency window over: the setting before it is back');
-    assert.equal(issuer!.ledger().length, 4, 'the silent window applied nothing');
+    assert.equal(env.issuer.ledger().length, 4, 'the silent window applied nothing');
   });
 
   it('PUT /faults/maintenance silent, refuse and answer-96 each show on the wire', async () => {
     await start({ controlPort: 0 });
-    const base = `http://127.0.0.1:${issuer!.controlPort}`;
+    const base = `http://127.0.0.1:${env.issuer.controlPort}`;
     const put = async (mode: string | null) => (await fetch(`${base}/faults/maintenance`, {
       method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode }),
     })).status;
@@ -103,19 +70,19 @@ describe('issuer: faults on the wire', () => {
 
     assert.equal(await put('silent'), 200);
     assert.ok(await unanswered(c.request(nextSale(), 400)), 'silent: no answer within 400 ms');
-    assert.equal(issuer!.ledger().length, 0);
+    assert.equal(env.issuer.ledger().length, 0);
 
     assert.equal(await put('refuse'), 200);
     await delay(50);
     assert.ok(c.closed, 'refuse: the live connection was dropped');
-    assert.ok(await refused(issuer!.port), 'refuse: new connections refused');
+    assert.ok(await refused(env.issuer.port), 'refuse: new connections refused');
 
     assert.equal(await put('answer-96'), 200);
     await delay(50);
     const c2 = await connect();
     const r = await c2.request(nextSale());
     assert.equal(r.fields[39], '96');
-    assert.deepEqual(issuer!.ledger().map((e) => [e.type, e.responseCode]), [['decline', '96']]);
+    assert.deepEqual(env.issuer.ledger().map((e) => [e.type, e.responseCode]), [['decline', '96']]);
 
     assert.equal(await put(null), 200);
     assert.equal((await c2.request(nextSale())).fields[39], '00');
@@ -127,7 +94,7 @@ describe('issuer: faults on the wire', () => {
   ] as [string, LatencySpec][]) {
     it(`${name} latency over the wire: the median of 21 answers near 100 ms, and they spread`, async () => {
       await start();
-      issuer!.setLatency(spec);
+      env.issuer.setLatency(spec);
       const c = await connect();
       const took = await Promise.all(Array.from({ length: 21 }, async () => {
         const t0 = performance.now();
@@ -145,17 +112,17 @@ describe('issuer: faults on the wire', () => {
   it('answer-96 in process: every request 96, recorded as a decline, no money moved', async () => {
     await start();
     const c = await connect();
-    issuer!.maintenance('answer-96');
+    env.issuer.maintenance('answer-96');
     assert.equal((await c.request(nextSale(500))).fields[39], '96');
-    assert.equal(issuer!.balance(card.pan), 10_000_000);
-    issuer!.maintenance(null);
+    assert.equal(env.issuer.balance(card.pan), 10_000_000);
+    env.issuer.maintenance(null);
     assert.equal((await c.request(nextSale(500))).fields[39], '00');
-    assert.equal(issuer!.balance(card.pan), 9_999_500);
+    assert.equal(env.issuer.balance(card.pan), 9_999_500);
   });
 
   it('a journal that cannot write (disk full): the requests waiting on it get no answer, every later one 96', async function () {
     if (!fs.existsSync('/dev/full')) this.skip();
-    const full = path.join(j.dir, 'full.jsonl');
+    const full = path.join(env.journal.dir, 'full.jsonl');
     fs.symlinkSync('/dev/full', full);
     await start({ journalPath: full });
     const c = await connect();
@@ -165,7 +132,7 @@ describe('issuer: faults on the wire', () => {
     assert.equal(later.fields[39], '96');
     const again = await c.request(nextSale(100));
     assert.equal(again.fields[39], '96');
-    assert.deepEqual(issuer!.ledger(), [], 'nothing committed');
+    assert.deepEqual(env.issuer.ledger(), [], 'nothing committed');
     const other = await connect();
     assert.equal((await other.request(nextSale(100))).fields[39], '96', 'other connections are answered too');
   });

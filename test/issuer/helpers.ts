@@ -7,7 +7,7 @@ import { getDialect, MessageCodec } from '../../harness/iso8583';
 import type { FieldValue, IsoMessage } from '../../harness/iso8583/types';
 import { FrameChannel } from '../../harness/net/channel';
 import { encodePinBlock } from '../../harness/security/pin-block';
-import { DEFAULT_ISSUER_ZPK } from '../../harness/issuer';
+import { DEFAULT_ISSUER_ZPK, startIssuer, type IssuerConfig, type IssuerHandle } from '../../harness/issuer';
 import type { AccountSpec } from '../../harness/issuer';
 
 export const dialect = getDialect('iso87-ascii');
@@ -87,6 +87,66 @@ export class IssuerClient {
 export function tempJournal(): { dir: string; file: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'posfault-issuer-'));
   return { dir, file: path.join(dir, 'ledger.jsonl'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** An issuer for each test of the calling describe block, on a fresh journal, with the clients connected to it. */
+export interface IssuerPerTest {
+  /** The issuer the test started (throws before start). */
+  readonly issuer: IssuerHandle;
+  readonly journal: { dir: string; file: string };
+  start(extra?: Partial<IssuerConfig>): Promise<IssuerHandle>;
+  connect(): Promise<IssuerClient>;
+  /** Closes the issuer and its clients and starts over on a fresh journal, within one test. */
+  reset(): Promise<void>;
+}
+
+export function issuerPerTest(base: () => Partial<IssuerConfig> & Pick<IssuerConfig, 'accounts'>): IssuerPerTest {
+  let issuer: IssuerHandle | undefined;
+  let clients: IssuerClient[] = [];
+  let j: ReturnType<typeof tempJournal> | undefined;
+  const reset = async () => {
+    for (const c of clients) c.close();
+    clients = [];
+    await issuer?.close();
+    issuer = undefined;
+    j?.cleanup();
+    j = undefined;
+  };
+  beforeEach(() => { j = tempJournal(); });
+  afterEach(reset);
+  const env: IssuerPerTest = {
+    get issuer() {
+      if (issuer === undefined) throw new Error('the issuer is not started');
+      return issuer;
+    },
+    get journal() {
+      j ??= tempJournal();
+      return j;
+    },
+    async start(extra = {}) {
+      issuer = await startIssuer({ journalPath: env.journal.file, ...base(), ...extra } as IssuerConfig);
+      return issuer;
+    },
+    async connect() {
+      const c = await IssuerClient.connect(env.issuer.port);
+      clients.push(c);
+      return c;
+    },
+    reset,
+  };
+  return env;
+}
+
+/** True when nothing listens on the port (a connection refused), false when a connection was accepted. */
+export function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
 }
 
 export const TID = 'T0000001';

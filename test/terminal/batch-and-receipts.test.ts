@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { VirtualPrinter } from '../../harness/printers';
 import type { Fleet } from '../../harness/terminal';
-import { startRelay, type Relay } from './support/relay';
+import { type Relay } from './support/relay';
 import { startStack, type Stack } from './support/stack';
 
 /** A terminal as the fleet holds it (private): to check that the last receipt is the journal's entry, not a copy. */
@@ -14,18 +14,12 @@ describe('terminal fleet: the batch of each transaction, and receipts across set
   let stack: Stack;
   let relay: Relay | undefined;
 
-  beforeEach(async () => {
-    stack = await startStack();
-  });
-  afterEach(async () => {
-    await stack.close();
-    await relay?.close();
-    relay = undefined;
-  });
+  beforeEach(async () => { stack = await startStack(); });
+  afterEach(() => stack.close());
 
   it('after a 77 re-sign-on into the next batch, a sale of the old batch cannot be voided and is neither totalled nor uploaded', async () => {
     let dropSettlement = true;
-    relay = await startRelay(stack.sw.port, (msg) => (dropSettlement && msg.mti === '0510' ? 'drop' : 'pass'));
+    relay = await stack.relay((msg) => (dropSettlement && msg.mti === '0510' ? 'drop' : 'pass'));
     const fleet = await stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port }, timeouts: { responseMs: 400 } });
     const card = stack.card(false);
     await fleet.submit({ intentId: 'old', ...card, amount: 1000, terminalIndex: 0 });
@@ -45,7 +39,7 @@ describe('terminal fleet: the batch of each transaction, and receipts across set
   });
 
   it('the void and batch upload name the original by the batch recorded with it (61.1), kept across a restart', async () => {
-    relay = await startRelay(stack.sw.port);
+    relay = await stack.relay();
     relay.dropRequest = (m) => m.mti === '0400'; // a lost reversal makes the settlement unbalanced
     const printer = new VirtualPrinter({ paper: 2 });
     const storePath = stack.fleetConfig().storePath;

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { VirtualPrinter, type PrinterSink } from '../../harness/printers';
-import { startRelay, type Relay } from './support/relay';
+import { type Relay } from './support/relay';
 import { startStack, type Stack } from './support/stack';
 
 describe('terminal fleet: nothing held while idle', function () {
@@ -8,18 +8,12 @@ describe('terminal fleet: nothing held while idle', function () {
   let stack: Stack;
   let relay: Relay | undefined;
 
-  beforeEach(async () => {
-    stack = await startStack();
-  });
-  afterEach(async () => {
-    await stack.close();
-    await relay?.close();
-    relay = undefined;
-  });
+  beforeEach(async () => { stack = await startStack(); });
+  afterEach(() => stack.close());
 
   it('a dial-up fleet holds no timer and no socket once its work is done, reversals and reprints included', async () => {
     let dropOne = true;
-    relay = await startRelay(stack.sw.port, (msg) => {
+    relay = await stack.relay((msg) => {
       if (msg.mti !== '0210' || !dropOne) return 'pass';
       dropOne = false;
       return 'drop';

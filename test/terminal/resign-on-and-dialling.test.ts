@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { getDialect } from '../../harness/iso8583';
 import { dialFailureOf } from '../../harness/terminal/line';
 import { makWatcher, remac, unmaced } from './support/keys';
-import { startRelay, type Relay } from './support/relay';
+import { type Relay } from './support/relay';
 import { startStack, type Stack } from './support/stack';
 
 describe('terminal fleet: signing on again, dialling, spreading the load', function () {
@@ -13,21 +13,15 @@ describe('terminal fleet: signing on again, dialling, spreading the load', funct
   let stack: Stack;
   let relay: Relay | undefined;
 
-  beforeEach(async () => {
-    stack = await startStack();
-  });
-  afterEach(async () => {
-    await stack.close();
-    await relay?.close();
-    relay = undefined;
-  });
+  beforeEach(async () => { stack = await startStack(); });
+  afterEach(() => stack.close());
 
   it("a dialect's own re-sign-on code (Z9) makes the terminal sign on again; cup-pos's list does not have it", async () => {
     const dialect = { ...getDialect('cup-pos'), name: 'acquirer-z9', signOnAgainCodes: ['A0', '77', 'Z9'] };
     const file = path.join(stack.dir, 'acquirer-z9.json');
     fs.writeFileSync(file, JSON.stringify(dialect));
     let z9 = 0;
-    relay = await startRelay(stack.sw.port, (msg) => (msg.mti === '0210' && z9++ < 2 ? unmaced(msg.mti, { ...msg.fields, 39: 'Z9' }) : 'pass'));
+    relay = await stack.relay((msg) => (msg.mti === '0210' && z9++ < 2 ? unmaced(msg.mti, { ...msg.fields, 39: 'Z9' }) : 'pass'));
     const via = { switchAddress: { host: '127.0.0.1', port: relay.port } };
     const fleet = await stack.fleet({ ...via, dialect: file });
     const out = await fleet.submit({ intentId: 'z', ...stack.card(false), amount: 10, terminalIndex: 0 });
@@ -41,7 +35,7 @@ describe('terminal fleet: signing on again, dialling, spreading the load', funct
 
   it('a 0410 answering A0 or 77 makes the terminal sign on before the next try; the reversal then goes through', async () => {
     const rewrite = ['A0', '77'];
-    relay = await startRelay(stack.sw.port, (msg) => {
+    relay = await stack.relay((msg) => {
       if (msg.mti === '0210') return 'drop';
       if (msg.mti === '0410' && rewrite.length > 0) return unmaced(msg.mti, { ...msg.fields, 39: rewrite.shift()! });
       return 'pass';
@@ -58,7 +52,7 @@ describe('terminal fleet: signing on again, dialling, spreading the load', funct
 
   it('a 0410 answering 25 (original not found) with a valid MAC is a done reversal', async () => {
     const keys = makWatcher();
-    relay = await startRelay(stack.sw.port, (msg) => {
+    relay = await stack.relay((msg) => {
       keys.see(msg);
       if (msg.mti === '0210') return 'drop';
       if (msg.mti === '0410') return remac({ mti: msg.mti, fields: { ...msg.fields, 39: '25' } }, keys.mak());
@@ -74,7 +68,7 @@ describe('terminal fleet: signing on again, dialling, spreading the load', funct
 
   it('a 0510 answering 77 makes the terminal sign on again; the next settlement goes through', async () => {
     let once = true;
-    relay = await startRelay(stack.sw.port, (msg) => {
+    relay = await stack.relay((msg) => {
       if (msg.mti !== '0510' || !once) return 'pass';
       once = false;
       return unmaced(msg.mti, { ...msg.fields, 39: '77' });
@@ -108,7 +102,7 @@ describe('terminal fleet: signing on again, dialling, spreading the load', funct
     } finally {
       await new Promise((r) => busy.close(r));
     }
-    relay = await startRelay(stack.sw.port);
+    relay = await stack.relay();
     const signedOn = await stack.fleet({ mode: 'dialup', switchAddress: { host: '127.0.0.1', port: relay.port }, redial: { maxTries: 1, delayMs: 0 } });
     assert.equal((await signedOn.signOn(0)).ok, true);
     await relay.close(); // nobody answers any more: ECONNREFUSED

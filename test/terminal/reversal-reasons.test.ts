@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { getDialect, MessageCodec } from '../../harness/iso8583';
 import type { Fleet } from '../../harness/terminal';
 import { makWatcher, remac } from './support/keys';
-import { garbleMac, startRelay, type Relay } from './support/relay';
+import { garbleMac, type Relay, type ResponseHook } from './support/relay';
 import { startStack, until, type Stack } from './support/stack';
 
 const codec = new MessageCodec(getDialect('cup-pos'));
@@ -12,17 +12,11 @@ describe('terminal fleet: reversal reasons', function () {
   let stack: Stack;
   let relay: Relay | undefined;
 
-  beforeEach(async () => {
-    stack = await startStack();
-  });
-  afterEach(async () => {
-    await stack.close();
-    await relay?.close();
-    relay = undefined;
-  });
+  beforeEach(async () => { stack = await startStack(); });
+  afterEach(() => stack.close());
 
-  async function fleetThroughRelay(hook: Parameters<typeof startRelay>[1], responseMs = 500): Promise<Fleet> {
-    relay = await startRelay(stack.sw.port, hook);
+  async function fleetThroughRelay(hook: ResponseHook, responseMs = 500): Promise<Fleet> {
+    relay = await stack.relay(hook);
     return stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port }, timeouts: { connectMs: 1000, responseMs } });
   }
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { getDialect, MessageCodec } from '../../harness/iso8583';
 import type { IsoMessage } from '../../harness/iso8583/types';
-import { startRelay, type Relay } from './support/relay';
+import { type Relay } from './support/relay';
 import { FIRST_ID, startStack, type Stack } from './support/stack';
 
 const codec = new MessageCodec(getDialect('cup-pos'));
@@ -11,14 +11,8 @@ describe('terminal fleet: sign-on and working keys', function () {
   let stack: Stack;
   let relay: Relay | undefined;
 
-  beforeEach(async () => {
-    stack = await startStack();
-  });
-  afterEach(async () => {
-    await stack.close();
-    await relay?.close();
-    relay = undefined;
-  });
+  beforeEach(async () => { stack = await startStack(); });
+  afterEach(() => stack.close());
 
   it('the switch changed keys (rotateKeys): A0 → the terminal signs on again; a second swipe is approved', async () => {
     const fleet = await stack.fleet();
@@ -37,7 +31,7 @@ describe('terminal fleet: sign-on and working keys', function () {
   });
 
   it('a bad check value in field 62 is a failed sign-on: no keys installed, no sale sent', async () => {
-    relay = await startRelay(stack.sw.port, (msg) => {
+    relay = await stack.relay((msg) => {
       if (msg.mti !== '0810' || !Buffer.isBuffer(msg.fields[62])) return 'pass';
       const f62 = Buffer.from(msg.fields[62]);
       f62[37] ^= 0xff; // inside the MAK check value
@@ -56,7 +50,7 @@ describe('terminal fleet: sign-on and working keys', function () {
 
   it('a bad PIK check value is a failed sign-on too, and drops the keys the terminal had', async () => {
     let corrupt = false;
-    relay = await startRelay(stack.sw.port, (msg) => {
+    relay = await stack.relay((msg) => {
       if (!corrupt || msg.mti !== '0810' || !Buffer.isBuffer(msg.fields[62])) return 'pass';
       const f62 = Buffer.from(msg.fields[62]);
       f62[17] ^= 0x01; // inside the PIK check value (bytes 16-19)
@@ -78,7 +72,7 @@ describe('terminal fleet: sign-on and working keys', function () {
 
   it('77 (batch mismatch): signs on again and adopts the switch batch', async () => {
     let lie = true;
-    relay = await startRelay(stack.sw.port, (msg) => {
+    relay = await stack.relay((msg) => {
       if (msg.mti !== '0810' || !lie) return 'pass';
       lie = false;
       const f60 = String(msg.fields[60]);
@@ -95,7 +89,7 @@ describe('terminal fleet: sign-on and working keys', function () {
 
   it('99 in a response also makes the terminal sign on again', async () => {
     let once = true;
-    relay = await startRelay(stack.sw.port, (msg) => {
+    relay = await stack.relay((msg) => {
       if (msg.mti !== '0210' || !once) return 'pass';
       once = false;
       // An unMAC'd decline: the terminal takes it as a decline all the same (nothing to reverse).

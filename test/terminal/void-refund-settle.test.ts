@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { VirtualPrinter } from '../../harness/printers';
-import { startRelay, type Relay } from './support/relay';
+import { type Relay } from './support/relay';
 import { startStack, type Stack } from './support/stack';
 
 describe('terminal fleet: void, refund, settlement', function () {
@@ -8,17 +8,11 @@ describe('terminal fleet: void, refund, settlement', function () {
   let stack: Stack;
   let relay: Relay | undefined;
 
-  beforeEach(async () => {
-    stack = await startStack();
-  });
-  afterEach(async () => {
-    await stack.close();
-    await relay?.close();
-    relay = undefined;
-  });
+  beforeEach(async () => { stack = await startStack(); });
+  afterEach(() => stack.close());
 
   it('voids a sale of the current batch (full amount, referencing the original) and prints the void', async () => {
-    relay = await startRelay(stack.sw.port);
+    relay = await stack.relay();
     const fleet = await stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port } });
     const card = stack.card(false);
     const before = stack.issuer.balance(card.pan)!;
@@ -40,7 +34,7 @@ describe('terminal fleet: void, refund, settlement', function () {
 
   it('a void without an answer is reversed like a sale (60.1 = 23, the void STAN)', async () => {
     let drop = false;
-    relay = await startRelay(stack.sw.port, (msg) => (drop && msg.mti === '0210' ? 'drop' : 'pass'));
+    relay = await stack.relay((msg) => (drop && msg.mti === '0210' ? 'drop' : 'pass'));
     const fleet = await stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port }, timeouts: { responseMs: 500 } });
     await fleet.submit({ intentId: 's', ...stack.card(false), amount: 900, terminalIndex: 0 });
     drop = true;
@@ -53,7 +47,7 @@ describe('terminal fleet: void, refund, settlement', function () {
   });
 
   it('settles a balanced batch (field 48 totals), advances the batch, then refunds the sale (0220, not reversible)', async () => {
-    relay = await startRelay(stack.sw.port);
+    relay = await stack.relay();
     const fleet = await stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port } });
     const card = stack.card(false);
     await fleet.submit({ intentId: 's1', ...card, amount: 1000, terminalIndex: 0 });
@@ -83,7 +77,7 @@ describe('terminal fleet: void, refund, settlement', function () {
 
   it('a refund whose 0230 is lost is not reversed (0220 is not reversible): no 0400, nothing pending', async () => {
     let drop = false;
-    relay = await startRelay(stack.sw.port, (msg) => (drop && msg.mti === '0230' ? 'drop' : 'pass'));
+    relay = await stack.relay((msg) => (drop && msg.mti === '0230' ? 'drop' : 'pass'));
     const fleet = await stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port }, timeouts: { responseMs: 400 } });
     const card = stack.card(false);
     await fleet.submit({ intentId: 's', ...card, amount: 1000, terminalIndex: 0 });
@@ -104,7 +98,7 @@ describe('terminal fleet: void, refund, settlement', function () {
   });
 
   it('unbalanced settlement: batch upload of every transaction (0320 201), the end message (202), then the batch advances', async () => {
-    relay = await startRelay(stack.sw.port);
+    relay = await stack.relay();
     relay.dropRequest = (m) => m.mti === '0400'; // the switch never hears of the reversal
     const printer = new VirtualPrinter({ paper: 2 });
     const fleet = await stack.fleet({
@@ -132,7 +126,7 @@ describe('terminal fleet: void, refund, settlement', function () {
 
   it('balance inquiry: not reversible, returns the balance, prints nothing', async () => {
     let drop = false;
-    relay = await startRelay(stack.sw.port, (msg) => (drop && msg.mti === '0210' ? 'drop' : 'pass'));
+    relay = await stack.relay((msg) => (drop && msg.mti === '0210' ? 'drop' : 'pass'));
     const fleet = await stack.fleet({ switchAddress: { host: '127.0.0.1', port: relay.port }, timeouts: { responseMs: 400 } });
     const card = stack.card(true);
     const out = await fleet.submit({ intentId: 'q', ...card, amount: 0, kind: 'inquiry', terminalIndex: 0 });

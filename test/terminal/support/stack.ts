@@ -7,6 +7,7 @@ import type { AccountSpec } from '../../../harness/issuer/types';
 import { startSwitch, terminalRange, type SwitchHandle } from '../../../harness/switch';
 import type { SwitchConfig } from '../../../harness/switch/config';
 import { createFleet, type Fleet, type FleetConfig } from '../../../harness/terminal';
+import { startRelay, type Relay, type ResponseHook } from './relay';
 
 export const SEED = 'fleet-test';
 export const FIRST_ID = 20000001;
@@ -30,6 +31,8 @@ export interface Stack {
   card(withPin?: boolean): { pan: string; expiry: string; pin?: string };
   fleetConfig(extra?: Partial<FleetConfig>): FleetConfig;
   fleet(extra?: Partial<FleetConfig>): Promise<Fleet>;
+  /** A relay in front of the switch (see relay.ts), closed with the stack. */
+  relay(hook?: ResponseHook): Promise<Relay>;
   /** The switch's count of open terminal lines (its posfault_switch_lines_in_use gauge). */
   linesInUse(): Promise<number>;
   close(): Promise<void>;
@@ -55,6 +58,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.switch,
   });
   const fleets: Fleet[] = [];
+  const relays: Relay[] = [];
   let stores = 0;
   const stack: Stack = {
     dir, issuer, sw, accounts,
@@ -79,6 +83,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       fleets.push(f);
       return f;
     },
+    async relay(hook) {
+      const r = await startRelay(sw.port, hook);
+      relays.push(r);
+      return r;
+    },
     async linesInUse() {
       const metric = sw.registry.getSingleMetric('posfault_switch_lines_in_use');
       if (metric === undefined) throw new Error('the switch has no posfault_switch_lines_in_use gauge');
@@ -87,6 +96,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       for (const f of fleets) await f.close();
+      for (const r of relays) await r.close();
       await sw.close();
       await issuer.close();
       fs.rmSync(dir, { recursive: true, force: true });
